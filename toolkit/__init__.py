@@ -1,0 +1,32 @@
+"""govreport: the 政府信息公开工作年度报告 as data — scaffold, check and render it.
+
+The public API::
+
+    report = toolkit.load("2025.yaml")          # a data file → Report (DataFileError if unusable)
+    findings = toolkit.check(report, previous)   # consistency rules → [Finding]
+    draft = toolkit.new_report("某某乡人民政府", 2025, previous=last_year)
+    text = toolkit.dumps(draft)                  # Report → annotated YAML
+"""
+
+from __future__ import annotations
+
+from .datafile import dumps, load, loads
+from .errors import DataFileError, FormatNotFound, OutputExists, Problem, ToolkitError
+from .formats import CellRef, Format, format_for_year, get_format, versions
+from .model import Report
+from .rules import ERROR, WARNING, Finding, check
+
+__all__ = [
+    "CellRef", "DataFileError", "ERROR", "Finding", "Format", "FormatNotFound", "OutputExists", "Problem",
+    "Report", "ToolkitError", "WARNING", "check", "dumps", "format_for_year", "get_format", "load", "loads",
+    "new_report", "versions",
+]
+
+
+def new_report(agency: str | None, year: int, format_version: str | None = None, level: str | None = None,
+               previous: Report | None = None) -> Report:
+    """A blank yearly draft; with last year's report, what carries over is carried over."""
+    fmt = get_format(format_version) if format_version else format_for_year(year)
+    name = agency or (previous.agency.name if previous else "")
+    draft = Report.blank(name, year, fmt, level)
+    return draft.carried_over_from(previous) if previous else draft

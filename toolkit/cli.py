@@ -1,0 +1,145 @@
+"""The ``govreport`` command: a thin shell over the library API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import datafile, new_report, rules
+from .errors import ToolkitError
+from .output import safe_filename, write_atomic
+
+EXIT_FINDINGS, EXIT_UNUSABLE = 1, 2
+
+
+class UnusableInput(click.ClickException):
+    """Input or options the tool cannot work with: exit 2, like grep and linters."""
+
+    exit_code = EXIT_UNUSABLE
+
+    def format_message(self) -> str:
+        return self.message
+
+    def show(self, file=None) -> None:
+        click.echo(f"错误：{self.format_message()}", err=True)
+
+
+def _load(path: Path):
+    try:
+        return datafile.load(path)
+    except ToolkitError as exc:
+        raise UnusableInput(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="govreport", message="govreport %(version)s")
+def cli() -> None:
+    """政府信息公开工作年度报告工具：生成数据文件、检查勾稽关系、生成 Word 报告。
+
+    \b
+    常用流程：
+      govreport new --agency 某某乡人民政府 --year 2025 -o 2025.yaml
+      （编辑 2025.yaml，填写叙述文字和表格数字）
+      govreport check 2025.yaml
+    """
+
+
+@cli.command()
+@click.option("--agency", help="机关全称，例如：某某县某某乡人民政府。使用 --from 时可省略。")
+@click.option("--year", type=click.IntRange(2019, 2100), required=True, help="报告年度，例如 2025。")
+@click.option("--format", "format_version", help="格式版本：2021（默认，2021年度起）或 2019（2019、2020年度）。")
+@click.option("--level", help="机关层级，例如：乡镇人民政府、政府部门。")
+@click.option("--from", "previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="上一年度的数据文件：结转数、现行有效件数、机关信息将自动带入。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="输出文件；默认按报告标题命名。“-”表示输出到屏幕。")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
+def new(agency, year, format_version, level, previous, output, force):
+    """生成某机关某年度的空白数据文件（YAML）。
+
+    每一项都已列出并注明官方名称，表格数字均为 0，叙述部分为待填写的占位文字。
+
+    \b
+    示例：
+      govreport new --agency 某某乡人民政府 --year 2025 -o 2025.yaml
+      govreport new --year 2025 --from 2024.yaml -o 2025.yaml
+    """
+    if not agency and not previous:
+        raise UnusableInput("请用 --agency 给出机关全称，或用 --from 指定上一年度的数据文件。")
+    last_year = _load(previous) if previous else None
+    try:
+        draft = new_report(agency, year, format_version, level, previous=last_year)
+    except ToolkitError as exc:
+        raise UnusableInput(str(exc)) from None
+    text = datafile.dumps(draft)
+    if str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    output = output or Path(safe_filename(draft.title, ".yaml"))
+    try:
+        write_atomic(output, text, force=force)
+    except ToolkitError as exc:
+        raise UnusableInput(str(exc)) from None
+    click.echo(f"已生成：{output}", err=True)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="上一年度的数据文件，用于跨年度核对（上年结转、现行有效件数）。")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              help="输出格式：text（默认，便于阅读）或 json（便于程序处理）。")
+@click.option("--strict", is_flag=True, help="警告也视为不通过（退出码 1）。")
+def check(files, previous, output_format, strict):
+    """检查数据文件：结构、数字类型和全部勾稽关系。
+
+    \b
+    退出码：0 通过；1 发现错误（加 --strict 时警告也算）；2 文件无法使用。
+    \b
+    示例：
+      govreport check 2025.yaml
+      govreport check 2025.yaml --previous 2024.yaml
+      govreport check drafts/*.yaml --format json
+    """
+    if previous and len(files) > 1:
+        raise click.UsageError("--previous 只能与一个数据文件一起使用。")
+    last_year = _load(previous) if previous else None
+    results = [rules.check_file(path, last_year) for path in files]
+    if output_format == "json":
+        payload = {"files": [r.as_dict() for r in results], "summary": _summary(results)}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        _print_text(results)
+    sys.exit(max(_exit_code(result, strict) for result in results))
+
+
+def _exit_code(result: rules.FileResult, strict: bool) -> int:
+    if not result.usable:
+        return EXIT_UNUSABLE
+    if result.count(rules.ERROR) or (strict and result.count(rules.WARNING)):
+        return EXIT_FINDINGS
+    return 0
+
+
+def _summary(results: list[rules.FileResult]) -> dict:
+    return {
+        "files": len(results),
+        "unusable": sum(not r.usable for r in results),
+        "errors": sum(r.count(rules.ERROR) for r in results),
+        "warnings": sum(r.count(rules.WARNING) for r in results),
+    }
+
+
+def _print_text(results: list[rules.FileResult]) -> None:
+    for result in results:
+        for problem in result.problems:
+            click.echo(f"{problem}\n", err=True)
+        for finding in result.findings:
+            click.echo(finding.describe() + "\n")
+    summary = _summary(results)
+    verdict = "未通过" if summary["errors"] or summary["unusable"] else "通过"
+    click.echo(f"检查 {summary['files']} 个文件：错误 {summary['errors']} 个，警告 {summary['warnings']} 个，"
+               f"无法读取 {summary['unusable']} 个 —— {verdict}")

@@ -1,0 +1,525 @@
+"""Data files: YAML in, with the line of every value, and annotated YAML out.
+
+Reading is strict — unknown keys, duplicate keys, aliases, wrong types all become located
+``Problem``s — because a clerk's typo must never silently turn into a 0 in a statutory table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+
+from .errors import DataFileError, FormatNotFound, Problem
+from .formats import AMOUNT, SIGNED, CellRef, Column, Format, get_format, format_for_year
+from .model import AGENCY_LEVELS, CONTACT_FIELDS, Agency, Lead, Narrative, Part, Report, Signature
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+TOP_LABELS = {
+    "format": "报告格式版本",
+    "year": "报告年度",
+    "date": "成文日期",
+    "agency": "机关信息",
+    "lead": "导语",
+    "sections": "正文各部分",
+    "figures": "表格数字",
+    "signature": "落款",
+}
+AGENCY_LABELS = {"name": "机关全称", "level": "机关层级"}
+LEAD_LABELS = {"text": "导语全文", "website": "网站名称", "url": "网址", "contact": "联系方式"}
+SIGNATURE_LABELS = {"show": "是否显示落款", "name": "署名", "seal": "是否加盖印章"}
+NARRATIVE_LABELS = {"paragraphs": "段落", "parts": "分项"}
+PART_LABELS = {"title": "小标题", "paragraphs": "段落"}
+
+_PLAIN_INT = re.compile(r"[-+]?\d+")
+_CN_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_MAX_AMOUNT_DECIMALS = 4
+
+
+def load(path: str | Path) -> Report:
+    """Read a data file into a ``Report``; raise ``DataFileError`` listing every problem found."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataFileError(path, [Problem(f"无法读取文件：{exc.strerror or exc}")]) from None
+    return loads(raw, path)
+
+
+def loads(raw: bytes | str, source: Path | None = None) -> Report:
+    text = _decode(raw, source) if isinstance(raw, bytes) else raw
+    if not text.strip():
+        raise DataFileError(source, [Problem("文件是空的，没有任何内容。", hint="可用 govreport new 生成一份空白数据文件。")])
+    root = _compose(text, source)
+    reader = _Reader(source)
+    report = reader.report(root)
+    if reader.problems:
+        raise DataFileError(source, reader.problems)
+    return report
+
+
+def _decode(raw: bytes, source: Path | None) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        hint = "请用记事本或 WPS 将文件“另存为”UTF-8 编码后重试。"
+        try:
+            raw.decode("gb18030")
+            hint = "文件似乎是 GBK/GB18030 编码；" + hint
+        except UnicodeDecodeError:
+            pass
+        raise DataFileError(source, [Problem("文件不是 UTF-8 编码，无法读取。", line=line, hint=hint)]) from None
+
+
+def _compose(text: str, source: Path | None) -> yaml.Node:
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise DataFileError(
+            source,
+            [
+                Problem(
+                    f"YAML 格式错误：{_yaml_problem(exc.problem or exc.context or '')}",
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                    hint="检查该行的缩进（只能用空格，不能用 Tab）、冒号后是否有空格、引号是否成对。",
+                )
+            ],
+        ) from None
+    except yaml.YAMLError as exc:
+        raise DataFileError(source, [Problem(f"YAML 格式错误：{exc}")]) from None
+    if root is None:
+        raise DataFileError(source, [Problem("文件中只有注释，没有任何数据。")])
+    _reject_aliases(root, source)
+    return root
+
+
+_YAML_PROBLEMS = {
+    "found character '\\t' that cannot start any token": "出现了 Tab 字符（YAML 只能用空格缩进）",
+    "mapping values are not allowed here": "此处不能出现冒号（可能缺少空格或缩进不对）",
+    "could not find expected ':'": "缺少冒号",
+    "found undefined alias": "使用了未定义的别名（*）",
+}
+
+
+def _yaml_problem(problem: str) -> str:
+    for english, chinese in _YAML_PROBLEMS.items():
+        if problem.startswith(english):
+            return chinese
+    return problem
+
+
+def _reject_aliases(root: yaml.Node, source: Path | None) -> None:
+    """Refuse YAML aliases: a data file has no use for them and they allow 'billion laughs' bombs.
+
+    The composer shares one node object for every use of an anchor, so a node met twice is an alias;
+    stopping at the first one keeps the walk linear in the file's size.
+    """
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise DataFileError(
+                source,
+                [
+                    Problem(
+                        "数据文件中不允许使用 YAML 锚点和别名（& 与 *）。",
+                        line=node.start_mark.line + 1,
+                        hint="请把被引用的内容直接写出来。",
+                    )
+                ],
+            )
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+
+
+class _Reader:
+    """Turns a composed YAML tree into a Report, collecting every problem instead of stopping."""
+
+    def __init__(self, source: Path | None):
+        self.source = source
+        self.problems: list[Problem] = []
+        self.lines: dict[str, int] = {}
+
+    def problem(self, node: yaml.Node | None, message: str, path: str | None = None, label: str | None = None,
+                hint: str | None = None) -> None:
+        line = node.start_mark.line + 1 if node is not None else None
+        column = node.start_mark.column + 1 if node is not None else None
+        self.problems.append(Problem(message, line, column, path, label, hint))
+
+    # -- generic shapes -------------------------------------------------------------------------
+
+    def mapping(self, node: yaml.Node, path: str, labels: dict[str, str], label: str | None = None,
+                ) -> dict[str, yaml.Node]:
+        """A mapping's items by key; unknown and duplicate keys are reported and dropped."""
+        if _is_null(node):
+            return {}
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, "此处应为若干“键: 值”（映射）。", path, label)
+            return {}
+        items: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else None
+            child = f"{path}.{key}" if path else str(key)
+            if key is None:
+                self.problem(key_node, "键必须是简单的文字。", path, label)
+            elif key in items:
+                self.problem(key_node, f"键“{key}”重复出现（第 {items[key].start_mark.line + 1} 行已有）。",
+                             child, labels.get(key), hint="删除重复的一项，只保留正确的值。")
+            elif key not in labels:
+                self.problem(key_node, f"未知的键“{key}”。", child, label, hint=_did_you_mean(key, labels))
+            else:
+                items[key] = value_node
+                self.lines[child] = key_node.start_mark.line + 1
+        return items
+
+    def text(self, node: yaml.Node | None, path: str, label: str, required: bool = False) -> str | None:
+        if node is None or _is_null(node):
+            if required:
+                self.problem(node, f"缺少“{label}”。", path, label)
+            return None
+        if not isinstance(node, yaml.ScalarNode):
+            self.problem(node, f"“{label}”应为一段文字。", path, label)
+            return None
+        return str(node.value).strip()
+
+    def paragraphs(self, node: yaml.Node | None, path: str, label: str) -> list[str]:
+        """A list of paragraphs; a single block of text is split at its line breaks."""
+        if node is None or _is_null(node):
+            return []
+        if isinstance(node, yaml.ScalarNode):
+            return [line.strip() for line in str(node.value).splitlines() if line.strip()]
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"“{label}”应为段落列表（每段一行，以“- ”开头）。", path, label)
+            return []
+        result = []
+        for index, item in enumerate(node.value):
+            text = self.text(item, f"{path}[{index}]", label)
+            if text:
+                self.lines[f"{path}[{len(result)}]"] = item.start_mark.line + 1
+                result.append(text)
+        return result
+
+    def flag(self, node: yaml.Node | None, path: str, label: str, default: bool) -> bool:
+        if node is None or _is_null(node):
+            return default
+        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":bool"):
+            return node.value.lower() in ("true", "yes", "on", "y")
+        self.problem(node, f"“{label}”应为 true 或 false。", path, label)
+        return default
+
+    # -- the report -----------------------------------------------------------------------------
+
+    def report(self, root: yaml.Node) -> Report:
+        top = self.mapping(root, "", TOP_LABELS)
+        year = self.year(top.get("year"))
+        fmt = self.format(top.get("format"), year)
+        agency_items = self.mapping(top.get("agency"), "agency", AGENCY_LABELS, "机关信息")
+        if "agency" not in top:
+            self.problem(None, "缺少“agency”（机关信息）。", "agency", "机关信息")
+        agency = Agency(
+            name=self.text(agency_items.get("name"), "agency.name", "机关全称", required="agency" in top) or "",
+            level=self.level(agency_items.get("level")),
+        )
+        report = Report(
+            format=fmt,
+            agency=agency,
+            year=year or 0,
+            date=self.date(top.get("date")),
+            lead=self.lead(top.get("lead")) if "lead" in top else None,
+            signature=self.signature(top.get("signature")),
+            source=self.source,
+            lines=self.lines,
+        )
+        if fmt is not None:
+            report.narrative = self.narrative(top.get("sections"), fmt)
+            self.figures(top.get("figures"), fmt, report)
+        return report
+
+    def year(self, node: yaml.Node | None) -> int | None:
+        if node is None:
+            self.problem(None, "缺少“year”（报告年度）。", "year", "报告年度", hint="例如 year: 2025")
+            return None
+        value = str(node.value) if isinstance(node, yaml.ScalarNode) else ""
+        if not (node.tag.endswith(":int") and _PLAIN_INT.fullmatch(value) and 2000 <= int(value) <= 2100):
+            self.problem(node, f"报告年度应为四位数的年份，实际为“{value}”。", "year", "报告年度",
+                         hint=_fullwidth_hint(value) or "例如 year: 2025")
+            return None
+        return int(value)
+
+    def format(self, node: yaml.Node | None, year: int | None) -> Format | None:
+        try:
+            if node is not None and not _is_null(node):
+                return get_format(str(node.value))
+            return format_for_year(year) if year else None
+        except FormatNotFound as exc:
+            self.problem(node, str(exc), "format", "报告格式版本")
+            return None
+
+    def level(self, node: yaml.Node | None) -> str | None:
+        level = self.text(node, "agency.level", "机关层级")
+        if level and level not in AGENCY_LEVELS:
+            self.problem(node, f"机关层级“{level}”不在可选范围内。", "agency.level", "机关层级",
+                         hint="可选：" + "、".join(AGENCY_LEVELS))
+            return None
+        return level
+
+    def date(self, node: yaml.Node | None) -> dt.date | None:
+        if node is None or _is_null(node):
+            return None
+        value = str(node.value).strip()
+        match = _CN_DATE.fullmatch(value)
+        try:
+            if match:
+                return dt.date(*map(int, match.groups()))
+            if node.tag.endswith(":timestamp"):
+                return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            pass
+        self.problem(node, f"成文日期“{value}”无法识别。", "date", "成文日期",
+                     hint="写作 2026-01-20 或 2026年1月20日。")
+        return None
+
+    def lead(self, node: yaml.Node | None) -> Lead | None:
+        if _is_null(node):
+            return None
+        items = self.mapping(node, "lead", LEAD_LABELS, "导语")
+        contact_items = self.mapping(items.get("contact"), "lead.contact", CONTACT_FIELDS, "联系方式")
+        contact = {}
+        for key, label in CONTACT_FIELDS.items():
+            value = self.text(contact_items.get(key), f"lead.contact.{key}", label)
+            if value:
+                contact[key] = value
+        return Lead(
+            text=self.text(items.get("text"), "lead.text", "导语全文"),
+            website=self.text(items.get("website"), "lead.website", "网站名称"),
+            url=self.text(items.get("url"), "lead.url", "网址"),
+            contact=contact,
+        )
+
+    def signature(self, node: yaml.Node | None) -> Signature:
+        items = self.mapping(node, "signature", SIGNATURE_LABELS, "落款")
+        return Signature(
+            show=self.flag(items.get("show"), "signature.show", "是否显示落款", True),
+            name=self.text(items.get("name"), "signature.name", "署名"),
+            seal=self.flag(items.get("seal"), "signature.seal", "是否加盖印章", False),
+        )
+
+    def narrative(self, node: yaml.Node | None, fmt: Format) -> dict[str, Narrative]:
+        headings = {s.key: s.heading for s in fmt.sections}
+        items = self.mapping(node, "sections", headings, "正文各部分")
+        result = {}
+        for key, section_node in items.items():
+            path = f"sections.{key}"
+            fields = self.mapping(section_node, path, NARRATIVE_LABELS, headings[key])
+            parts = []
+            parts_node = fields.get("parts")
+            if parts_node is not None and not _is_null(parts_node) and not isinstance(parts_node, yaml.SequenceNode):
+                self.problem(parts_node, "“parts”应为分项列表（每项以“- title:”开头）。", f"{path}.parts", headings[key])
+            elif parts_node is not None and not _is_null(parts_node):
+                for index, part_node in enumerate(parts_node.value):
+                    part_path = f"{path}.parts[{index}]"
+                    self.lines[part_path] = part_node.start_mark.line + 1
+                    part = self.mapping(part_node, part_path, PART_LABELS, headings[key])
+                    if "title" not in part:
+                        self.problem(part_node, "分项缺少“title”（小标题）。", part_path, headings[key])
+                    title = self.text(part.get("title"), f"{part_path}.title", "小标题")
+                    parts.append(Part(title or "", self.paragraphs(part.get("paragraphs"), f"{part_path}.paragraphs", "段落")))
+            result[key] = Narrative(self.paragraphs(fields.get("paragraphs"), f"{path}.paragraphs", "段落"), parts)
+        return result
+
+    def figures(self, node: yaml.Node | None, fmt: Format, report: Report) -> None:
+        tables = {s.table: s.heading for s in fmt.sections if s.table}
+        for table_key, table_node in self.mapping(node, "figures", tables, "表格数字").items():
+            table = fmt.tables[table_key]
+            rows = {row.key: row.name for row in table.rows}
+            for row_key, row_node in self.mapping(table_node, f"figures.{table_key}", rows, tables[table_key]).items():
+                block = table.block_of(row_key)
+                if block.is_single_column:
+                    self.figure(row_node, CellRef(table_key, row_key, block.columns[0].key), fmt, report, row_path=True)
+                    continue
+                path = f"figures.{table_key}.{row_key}"
+                columns = {c.key: c.name for c in block.columns}
+                for col_key, cell_node in self.mapping(row_node, path, columns, rows[row_key]).items():
+                    self.figure(cell_node, CellRef(table_key, row_key, col_key), fmt, report)
+
+    def figure(self, node: yaml.Node, ref: CellRef, fmt: Format, report: Report, row_path: bool = False) -> None:
+        path = f"figures.{ref.table}.{ref.row}" if row_path else f"figures.{ref}"
+        self.lines[f"figures.{ref}"] = node.start_mark.line + 1
+        value = self.number(node, fmt.column(ref), path, fmt.label(ref))
+        if value is None:
+            return
+        (report.stated_totals if fmt.is_derived(ref) else report.figures)[ref] = value
+
+    def number(self, node: yaml.Node, column: Column, path: str, label: str) -> int | Decimal | None:
+        if _is_null(node):
+            return None
+        if not isinstance(node, yaml.ScalarNode):
+            self.problem(node, "此处应填一个数字。", path, label)
+            return None
+        value = str(node.value).strip()
+        quoted = node.style in ("'", '"')
+        if column.type == AMOUNT:
+            try:
+                amount = Decimal(value) if not quoted and node.tag.endswith((":int", ":float")) else None
+            except InvalidOperation:
+                amount = None
+            if amount is None or not amount.is_finite():
+                self.problem(node, f"应填金额（数字，单位：万元），实际为“{value}”。", path, label,
+                             hint=_fullwidth_hint(value) or "不要加引号或单位，例如 12.5")
+                return None
+            if amount < 0:
+                self.problem(node, f"金额不能为负数，实际为 {value}。", path, label)
+                return None
+            if -amount.as_tuple().exponent > _MAX_AMOUNT_DECIMALS:
+                self.problem(node, f"金额最多保留 {_MAX_AMOUNT_DECIMALS} 位小数（1元 = 0.0001万元），实际为 {value}。",
+                             path, label)
+                return None
+            return amount
+        if quoted or not node.tag.endswith(":int") or not _PLAIN_INT.fullmatch(value):
+            if node.tag.endswith(":float") and not quoted:
+                message = f"件数应为整数，实际为 {value}。"
+            else:
+                message = f"应填整数，实际为“{value}”。"
+            self.problem(node, message, path, label, hint=_fullwidth_hint(value) or "只填阿拉伯数字，不加引号和单位；没有则填 0。")
+            return None
+        number = int(value)
+        if number < 0 and column.type != SIGNED:
+            self.problem(node, f"件数不能为负数，实际为 {value}。", path, label)
+            return None
+        return number
+
+
+def _is_null(node: yaml.Node | None) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")
+
+
+def _fullwidth_hint(value: str) -> str | None:
+    normalized = unicodedata.normalize("NFKC", value)
+    if normalized != value and _PLAIN_INT.fullmatch(normalized.replace(".", "", 1).lstrip("-")):
+        return f"含有全角字符，请改为半角数字：{normalized}"
+    return None
+
+
+def _did_you_mean(key: str, labels: dict[str, str]) -> str:
+    by_label = [k for k, label in labels.items() if key and (key == label or key in label or label.endswith(key))]
+    close = by_label or difflib.get_close_matches(key, list(labels), n=1, cutoff=0.6)
+    if close:
+        return f"是不是“{close[0]}”（{labels[close[0]]}）？"
+    return "可用的键：" + "、".join(f"{k}（{v}）" for k, v in list(labels.items())[:12])
+
+
+# -- writing --------------------------------------------------------------------------------------
+
+
+def _scalar(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    dumped = yaml.safe_dump(str(value), allow_unicode=True, default_flow_style=True, width=1 << 30)
+    return dumped.removesuffix("\n").removesuffix("\n...")
+
+
+def _comment(line: str, comment: str, width: int = 40) -> str:
+    pad = max(1, width - _display_width(line))
+    return f"{line}{' ' * pad}# {comment}"
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def dumps(report: Report) -> str:
+    """The report as an annotated data file: every key present, each with its official label."""
+    fmt = report.format
+    out = [
+        f"# {report.title}（数据文件）",
+        f"# 格式：{fmt.document}。编辑后运行 govreport check 检查，govreport render 生成 Word 报告。",
+        "# 表格数字：未填写的按 0 计；各“总计”由程序自动计算，无需填写（如填写，将与计算结果核对）。",
+        "",
+        _comment(f'format: "{fmt.version}"', f"报告格式版本（{fmt.document}）"),
+        _comment(f"year: {report.year}", "报告年度"),
+        _comment(f"date: {report.date.isoformat() if report.date else 'null'}", "成文日期，例如 2026-01-20"),
+        "agency:",
+        _comment(f"  name: {_scalar(report.agency.name)}", "机关全称（用于标题和落款）"),
+        _comment(f"  level: {_scalar(report.agency.level)}", "机关层级，如：乡镇人民政府、政府部门（可选值见 README）"),
+    ]
+    out += _dump_lead(report.lead)
+    signature = report.signature
+    out += [
+        _comment("signature:", "落款"),
+        _comment(f"  show: {'true' if signature.show else 'false'}", "是否在文末显示落款"),
+        _comment(f"  name: {_scalar(signature.name)}", "署名；为空时使用机关全称"),
+        _comment(f"  seal: {'true' if signature.seal else 'false'}", "是否加盖印章（影响落款位置）"),
+        "",
+        _comment("sections:", "正文各部分（叙述文字）"),
+    ]
+    for section in fmt.narrative_sections:
+        out += _dump_narrative(section.key, section.heading, report.narrative.get(section.key))
+    out += ["", _comment("figures:", "表格数字")]
+    for section in fmt.sections:
+        if section.table:
+            out += _dump_table(report, section.table, section.heading)
+    return "\n".join(out) + "\n"
+
+
+def _dump_lead(lead: Lead | None) -> list[str]:
+    if lead is None:
+        return ["lead: null" + " " * 29 + "# 导语：不需要导语时为 null"]
+    out = [
+        _comment("lead:", "导语（位于“一、总体情况”之前）；不需要导语时改为 lead: null"),
+        _comment(f"  text: {_scalar(lead.text)}", "导语全文；为空时按以下信息自动生成"),
+        _comment(f"  website: {_scalar(lead.website)}", "发布本报告的网站名称"),
+        _comment(f"  url: {_scalar(lead.url)}", "网址"),
+        "  contact:",
+    ]
+    out += [_comment(f"    {key}: {_scalar(lead.contact.get(key))}", label) for key, label in CONTACT_FIELDS.items()]
+    return out
+
+
+def _dump_narrative(key: str, heading: str, narrative: Narrative | None) -> list[str]:
+    narrative = narrative or Narrative()
+    out = [_comment(f"  {key}:", heading)]
+    out.append("    paragraphs:" + ("" if narrative.paragraphs else " []"))
+    out += [f"      - {_scalar(p)}" for p in narrative.paragraphs]
+    out.append("    parts:" + ("" if narrative.parts else " []"))
+    for part in narrative.parts:
+        out.append(f"      - title: {_scalar(part.title)}")
+        out.append("        paragraphs:" + ("" if part.paragraphs else " []"))
+        out += [f"          - {_scalar(p)}" for p in part.paragraphs]
+    return out
+
+
+def _dump_table(report: Report, table_key: str, heading: str) -> list[str]:
+    fmt = report.format
+    table = fmt.tables[table_key]
+    out = [_comment(f"  {table_key}:", heading)]
+    for block in table.blocks:
+        if block.title:
+            out.append(f"    # {block.title}")
+        for row in block.rows:
+            if row.sum_of:
+                continue
+            if block.is_single_column:
+                ref = CellRef(table_key, row.key, block.columns[0].key)
+                out.append(_comment(f"    {row.key}: {report.value(ref)}", f"{row.name} — {block.columns[0].name}"))
+                continue
+            out.append(_comment(f"    {row.key}:", row.name))
+            for column in block.columns:
+                if not column.sum_of:
+                    out.append(_comment(f"      {column.key}: {report.value(CellRef(table_key, row.key, column.key))}", column.name))
+    return out

@@ -1,0 +1,320 @@
+"""The statutory report formats, loaded from one data file per format version.
+
+Each ``<version>.yaml`` beside this module defines a format's section headings, tables (rows,
+columns and labels, character for character), derived totals and the equations between cells.
+Everything else — scaffolding, validation, rendering, extraction — reads these definitions.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Iterator, NamedTuple
+
+import yaml
+
+from ..errors import FormatNotFound
+
+COUNT, SIGNED, AMOUNT = "count", "signed", "amount"
+
+
+class CellRef(NamedTuple):
+    """The address of one figure: table key, row key, column key."""
+
+    table: str
+    row: str
+    col: str
+
+    def __str__(self) -> str:
+        return f"{self.table}.{self.row}.{self.col}"
+
+    @classmethod
+    def parse(cls, dotted: str) -> "CellRef":
+        return cls(*dotted.split("."))
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: tuple[str, ...]
+    type: str = COUNT
+    sum_of: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.label[-1]
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: tuple[str, ...]
+    sum_of: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return " / ".join(self.label)
+
+
+@dataclass(frozen=True)
+class Block:
+    """Rows that share one set of columns (table 二 stacks several such blocks)."""
+
+    title: str | None
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+
+    @property
+    def is_single_column(self) -> bool:
+        return len(self.columns) == 1
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    layout: str  # "blocks", "grid" or "line": how the figures sit on paper
+    blocks: tuple[Block, ...]
+    corner: str | None = None
+    row_header: str | None = None
+
+    @functools.cached_property
+    def _block_of_row(self) -> dict[str, Block]:
+        return {row.key: block for block in self.blocks for row in block.rows}
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        return tuple(row for block in self.blocks for row in block.rows)
+
+    def row(self, key: str) -> Row:
+        return next(row for row in self._block_of_row[key].rows if row.key == key)
+
+    def block_of(self, row_key: str) -> Block:
+        return self._block_of_row[row_key]
+
+    def column(self, row_key: str, col_key: str) -> Column:
+        return next(c for c in self.block_of(row_key).columns if c.key == col_key)
+
+    def has_cell(self, row_key: str, col_key: str) -> bool:
+        block = self._block_of_row.get(row_key)
+        return block is not None and any(c.key == col_key for c in block.columns)
+
+    def iter_cells(self) -> Iterator[tuple[Row, Column]]:
+        for block in self.blocks:
+            for row in block.rows:
+                for column in block.columns:
+                    yield row, column
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    heading: str
+    table: str | None = None
+    parts: tuple[str, ...] = ()
+    must_mention: str | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """An equation between cells, checked once per binding of its placeholder."""
+
+    id: str
+    severity: str
+    title: str
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+    each: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    hint: str = ""
+
+    @property
+    def is_cross_year(self) -> bool:
+        return any(term.lstrip("-").startswith("previous.") for term in self.left + self.right)
+
+    def bindings(self) -> Iterator[dict[str, str]]:
+        if not self.each:
+            yield {}
+            return
+        (name, values), = self.each
+        for value in values:
+            yield {name: value}
+
+
+@dataclass(frozen=True)
+class NarrativeCheck:
+    id: str
+    title: str
+    pattern: re.Pattern
+    expect_any: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Format:
+    version: str
+    document: str
+    basis: str
+    first_year: int
+    last_year: int | None
+    sections: tuple[Section, ...]
+    tables: dict[str, Table]
+    checks: tuple[Check, ...]
+    narrative_checks: tuple[NarrativeCheck, ...]
+    sanity: dict = field(default_factory=dict)
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+    def table_section(self, table_key: str) -> Section:
+        return next(s for s in self.sections if s.table == table_key)
+
+    @property
+    def narrative_sections(self) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if s.table is None)
+
+    def has_cell(self, ref: CellRef) -> bool:
+        table = self.tables.get(ref.table)
+        return table is not None and table.has_cell(ref.row, ref.col)
+
+    def iter_cells(self) -> Iterator[CellRef]:
+        for table in self.tables.values():
+            for row, column in table.iter_cells():
+                yield CellRef(table.key, row.key, column.key)
+
+    def iter_input_cells(self) -> Iterator[CellRef]:
+        """The cells a clerk fills in: every cell that is not a derived total."""
+        return (ref for ref in self.iter_cells() if not self.is_derived(ref))
+
+    def is_derived(self, ref: CellRef) -> bool:
+        table = self.tables[ref.table]
+        return bool(table.column(ref.row, ref.col).sum_of or table.row(ref.row).sum_of)
+
+    def column(self, ref: CellRef) -> Column:
+        return self.tables[ref.table].column(ref.row, ref.col)
+
+    def label(self, ref: CellRef) -> str:
+        """The official label of a cell, e.g. 「三、本年度办理结果 / （七）总计 / 自然人」."""
+        table = self.tables[ref.table]
+        block = table.block_of(ref.row)
+        parts = [block.title] if block.title else []
+        parts += table.row(ref.row).label
+        if not block.is_single_column or table.layout != "blocks":
+            parts.append(table.column(ref.row, ref.col).name)
+        return " / ".join(parts)
+
+    def components(self, ref: CellRef) -> tuple[CellRef, ...]:
+        """The cells a derived total adds up; empty for an input cell."""
+        table = self.tables[ref.table]
+        column = table.column(ref.row, ref.col)
+        if column.sum_of:
+            return tuple(CellRef(ref.table, ref.row, c) for c in column.sum_of)
+        return tuple(CellRef(ref.table, r, ref.col) for r in table.row(ref.row).sum_of)
+
+    def input_cells_under(self, ref: CellRef) -> frozenset[CellRef]:
+        """Every input cell a cell's value depends on (itself, for an input cell)."""
+        parts = self.components(ref)
+        if not parts:
+            return frozenset([ref])
+        return frozenset().union(*(self.input_cells_under(p) for p in parts))
+
+
+def _column(data: dict) -> Column:
+    label = data["label"]
+    return Column(
+        key=data["key"],
+        label=tuple(label) if isinstance(label, list) else (label,),
+        type=data.get("type", COUNT),
+        sum_of=tuple(data.get("sum_of", ())),
+    )
+
+
+def _row(data: dict) -> Row:
+    return Row(key=data["key"], label=tuple(data["label"]), sum_of=tuple(data.get("sum_of", ())))
+
+
+def _block(data: dict) -> Block:
+    return Block(
+        title=data.get("title"),
+        columns=tuple(_column(c) for c in data["columns"]),
+        rows=tuple(_row(r) for r in data["rows"]),
+    )
+
+
+def _table(key: str, data: dict) -> Table:
+    blocks = data.get("blocks") or [{"columns": data["columns"], "rows": data["rows"]}]
+    return Table(
+        key=key,
+        layout=data["layout"],
+        blocks=tuple(_block(b) for b in blocks),
+        corner=data.get("corner"),
+        row_header=data.get("row_header"),
+    )
+
+
+def _check(data: dict) -> Check:
+    each = tuple((name, tuple(values)) for name, values in data.get("each", {}).items())
+    return Check(
+        id=data["id"],
+        severity=data["severity"],
+        title=data["title"],
+        left=tuple(data["left"]),
+        right=tuple(data["right"]),
+        each=each,
+        hint=data.get("hint", ""),
+    )
+
+
+def _format(data: dict) -> Format:
+    return Format(
+        version=str(data["version"]),
+        document=data["document"],
+        basis=data["basis"],
+        first_year=data["first_year"],
+        last_year=data.get("last_year"),
+        sections=tuple(
+            Section(
+                key=s["key"],
+                heading=s["heading"],
+                table=s.get("table"),
+                parts=tuple(s.get("parts", ())),
+                must_mention=s.get("must_mention"),
+            )
+            for s in data["sections"]
+        ),
+        tables={key: _table(key, t) for key, t in data["tables"].items()},
+        checks=tuple(_check(c) for c in data.get("checks", ())),
+        narrative_checks=tuple(
+            NarrativeCheck(
+                id=n["id"],
+                title=n["title"],
+                pattern=re.compile(n["pattern"]),
+                expect_any=tuple(tuple(terms) for terms in n["expect_any"]),
+            )
+            for n in data.get("narrative_checks", ())
+        ),
+        sanity=data.get("sanity", {}),
+    )
+
+
+def versions() -> list[str]:
+    """The format versions this installation knows, oldest first."""
+    files = resources.files(__package__).iterdir()
+    return sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml"))
+
+
+@functools.cache
+def get_format(version: str) -> Format:
+    version = str(version)
+    if version not in versions():
+        raise FormatNotFound(version, versions())
+    text = resources.files(__package__).joinpath(f"{version}.yaml").read_text(encoding="utf-8")
+    return _format(yaml.safe_load(text))
+
+
+def format_for_year(year: int) -> Format:
+    """The format in force for a report year: the newest one whose first year is not after it."""
+    formats = [get_format(v) for v in versions()]
+    usable = [f for f in formats if f.first_year <= year]
+    if not usable:
+        raise FormatNotFound(f"{year}年", versions())
+    return max(usable, key=lambda f: f.first_year)

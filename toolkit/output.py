@@ -1,0 +1,51 @@
+"""Writing output files atomically, never over an existing file unless asked."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import OutputExists, ToolkitError
+
+
+def write_atomic(path: str | Path, data: bytes | str, force: bool = False) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
+
+    A failure part-way leaves no half-written file behind, and readers never see one.
+    """
+    path = Path(path)
+    if path.exists() and not force:
+        raise OutputExists(path)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise ToolkitError(f"无法写入 {path}：{exc.strerror or exc}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException as exc:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ToolkitError(f"无法写入 {path}：{exc.strerror or exc}") from None
+        raise
+    return path
+
+
+_ILLEGAL = set('<>:"/\\|?*') | {chr(c) for c in range(32)}
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_filename(title: str, suffix: str) -> str:
+    """A file name made from a title that is legal on Windows and Linux and stays in its folder."""
+    name = "".join("_" if ch in _ILLEGAL else ch for ch in title).strip(" .")
+    name = name.replace("..", "_")[:120] or "报告"
+    if name.upper() in _RESERVED:
+        name = f"_{name}"
+    return name + suffix

@@ -1,0 +1,313 @@
+"""Consistency checks (勾稽关系) on a report, each failure a located ``Finding``.
+
+The equations come from the format definition; the checks here that are not equations —
+narrative numbers, plausibility, completeness — read their parameters from it too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Iterator
+
+from .formats import CellRef, Check
+from .model import AGENCY_LEVELS, PLACEHOLDER, Number, Report
+
+ERROR, WARNING = "error", "warning"
+SEVERITY_NAMES = {ERROR: "错误", WARNING: "警告"}
+
+_DEPARTMENT_LEVELS = ("政府部门", "国务院部门")
+_EMPTY_TEXT = re.compile(r"^[（(]?(无|暂无|没有)[)）]?[。.]?$")
+_DENIES_FEE = re.compile(r"未(?:发出|收取|产生|发生)")
+
+
+@dataclass(frozen=True)
+class CellNote:
+    """One cell a finding is about, as the clerk sees it."""
+
+    ref: str
+    label: str
+    value: str
+    line: int | None
+    previous_year: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    line: int | None = None
+    key_path: str | None = None
+    cells: tuple[CellNote, ...] = ()
+    expected: str | None = None
+    found: str | None = None
+    hint: str = ""
+    file: str | None = None
+
+    def describe(self) -> str:
+        place = f"{self.file or '<输入>'}:{self.line}" if self.line else (self.file or "<输入>")
+        lines = [f"{place}: {SEVERITY_NAMES[self.severity]} [{self.rule}] {self.message}"]
+        if self.expected is not None:
+            lines.append(f"    应为 {self.expected}，实为 {self.found}")
+        for cell in self.cells:
+            where = "上年报告" if cell.previous_year else (f"第 {cell.line} 行" if cell.line else "计算值")
+            lines.append(f"    「{cell.label}」= {cell.value}（{where}，{cell.ref}）")
+        if self.key_path and not self.cells:
+            lines.append(f"    字段：{self.key_path}")
+        if self.hint:
+            lines.append(f"    提示：{self.hint}")
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def involves(self, ref: CellRef) -> bool:
+        return any(cell.ref == str(ref) for cell in self.cells)
+
+
+def check(report: Report, previous: Report | None = None) -> list[Finding]:
+    """Every finding on a report, errors first, each group in file order."""
+    findings = [
+        *_stated_totals(report),
+        *_equations(report, previous),
+        *_narrative_numbers(report),
+        *_plausibility(report),
+        *_completeness(report),
+    ]
+    file = str(report.source) if report.source else None
+    findings = [f if f.file else _with_file(f, file) for f in findings]
+    return sorted(findings, key=lambda f: (f.severity != ERROR, f.line or 0))
+
+
+def _with_file(finding: Finding, file: str | None) -> Finding:
+    return Finding(**{**asdict(finding), "cells": finding.cells, "file": file})
+
+
+def _fmt(value: Number) -> str:
+    return str(value)
+
+
+def _note(report: Report, ref: CellRef, previous_year: bool = False) -> CellNote:
+    stated = report.stated_totals.get(ref) if report.format.is_derived(ref) else None
+    line = report.line_of_cell(ref) if (not report.format.is_derived(ref) or stated is not None) else None
+    return CellNote(str(ref), report.format.label(ref), _fmt(report.value(ref)), line, previous_year)
+
+
+def _stated_totals(report: Report) -> Iterator[Finding]:
+    """Totals written in the file must equal the sum of their parts (rule B)."""
+    fmt = report.format
+    for ref, stated in report.stated_totals.items():
+        derived = report.value(ref)
+        if stated != derived:
+            yield Finding(
+                rule="B",
+                severity=ERROR,
+                message=f"「{fmt.label(ref)}」与分项之和不符。",
+                line=report.line_of_cell(ref),
+                key_path=f"figures.{ref}",
+                cells=(CellNote(str(ref), fmt.label(ref), _fmt(stated), report.line_of_cell(ref)),)
+                + tuple(_note(report, part) for part in fmt.components(ref)),
+                expected=_fmt(derived),
+                found=_fmt(stated),
+                hint="总计由程序自动计算，可删除该行；或核对各分项数字。",
+            )
+
+
+def _parse_term(term: str, binding: dict[str, str]) -> tuple[int, bool, CellRef]:
+    """A check term as (sign, from last year's report, cell)."""
+    sign = -1 if term.startswith("-") else 1
+    term = term.lstrip("-")
+    for name, value in binding.items():
+        term = term.replace(f"${name}", value)
+    return sign, term.startswith("previous."), CellRef.parse(term.removeprefix("previous."))
+
+
+def _equations(report: Report, previous: Report | None) -> Iterator[Finding]:
+    """The format's equations (rules A, X1, X2): left side must equal right side."""
+    for check in report.format.checks:
+        if check.is_cross_year and previous is None:
+            continue
+        for binding in check.bindings():
+            left = [_parse_term(t, binding) for t in check.left]
+            right = [_parse_term(t, binding) for t in check.right]
+            source = lambda from_previous: previous if from_previous else report
+            if not all(source(prev).format.has_cell(ref) for _, prev, ref in left + right):
+                continue
+            total = lambda side: sum((sign * source(prev).value(ref) for sign, prev, ref in side), 0)
+            left_value, right_value = total(left), total(right)
+            if left_value == right_value:
+                continue
+            cells = tuple(_note(source(prev), ref, previous_year=prev) for _, prev, ref in left + right)
+            first_line = next((c.line for c in cells if c.line and not c.previous_year), None)
+            subject = _binding_label(report, left[0][2], binding)
+            yield Finding(
+                rule=check.id,
+                severity=check.severity,
+                message=f"{check.title}（{subject}）：左边 {_fmt(left_value)}，右边 {_fmt(right_value)}。",
+                line=first_line or report.line_of_cell(left[0][2]),
+                key_path=f"figures.{left[0][2]}",
+                cells=cells,
+                expected=_fmt(right_value),
+                found=_fmt(left_value),
+                hint=check.hint,
+            )
+
+
+def _binding_label(report: Report, ref: CellRef, binding: dict[str, str]) -> str:
+    """What one instance of a check is about: the column or row its placeholder stands for."""
+    table = report.format.tables[ref.table]
+    if "col" in binding:
+        return f"“{table.column(ref.row, ref.col).name}”列"
+    return f"“{table.row(ref.row).name}”"
+
+
+def iter_narrative(report: Report) -> Iterator[tuple[str, str, str]]:
+    """(section key, key path, text) for every title and paragraph of the narrative."""
+    for key, narrative in report.narrative.items():
+        base = f"sections.{key}"
+        for i, text in enumerate(narrative.paragraphs):
+            yield key, f"{base}.paragraphs[{i}]", text
+        for j, part in enumerate(narrative.parts):
+            yield key, f"{base}.parts[{j}].title", part.title
+            for i, text in enumerate(part.paragraphs):
+                yield key, f"{base}.parts[{j}].paragraphs[{i}]", text
+
+
+def _narrative_numbers(report: Report) -> Iterator[Finding]:
+    """Numbers quoted in the narrative must match the tables (rule D, warnings)."""
+    for check in report.format.narrative_checks:
+        options = [[CellRef.parse(t) for t in terms] for terms in check.expect_any]
+        expected = [sum((report.value(ref) for ref in refs), 0) for refs in options]
+        for _, path, text in iter_narrative(report):
+            for match in check.pattern.finditer(text):
+                quoted = int(match.group(1))
+                if quoted in expected:
+                    continue
+                yield Finding(
+                    rule=check.id,
+                    severity=WARNING,
+                    message=f"{check.title}与表格不一致：正文写“{match.group(0)}”。",
+                    line=report.line_of(path),
+                    key_path=path,
+                    cells=tuple(_note(report, ref) for ref in options[0]),
+                    expected=" 或 ".join(dict.fromkeys(map(_fmt, expected))),
+                    found=str(quoted),
+                    hint="正文中的数字应与表格一致，请核对正文或表格。",
+                )
+
+
+def _plausibility(report: Report) -> Iterator[Finding]:
+    """Heuristics that catch common mistakes (rule E, warnings)."""
+    fmt, sanity = report.format, report.format.sanity
+    level = report.agency.effective_level
+    if level and not AGENCY_LEVELS[level]:
+        for ref in map(CellRef.parse, sanity.get("rule_making_cells", ())):
+            if report.value(ref):
+                yield Finding(
+                    rule="E1", severity=WARNING,
+                    message=f"{level}没有规章制定权，但「{fmt.label(ref)}」为 {report.value(ref)}。",
+                    line=report.line_of_cell(ref), key_path=f"figures.{ref}", cells=(_note(report, ref),),
+                    hint="只有国务院部门、省级和设区的市人民政府制定规章；规范性文件应填在“行政规范性文件”行。",
+                )
+    if "yuan_suspect_cell" in sanity:
+        ref = CellRef.parse(sanity["yuan_suspect_cell"])
+        limits = sanity["yuan_suspect_above"]
+        if report.value(ref) > limits.get(level, limits["default"]):
+            yield Finding(
+                rule="E2", severity=WARNING,
+                message=f"「{fmt.label(ref)}」为 {report.value(ref)} 万元，数额异常大，可能误按“元”填写。",
+                line=report.line_of_cell(ref), key_path=f"figures.{ref}", cells=(_note(report, ref),),
+                hint="该栏单位是万元：1 万元 = 10000 元。",
+            )
+    if "fee_notice_cell" in sanity:
+        ref = CellRef.parse(sanity["fee_notice_cell"])
+        other = " ".join(t for key, _, t in iter_narrative(report) if key == "other")
+        if report.value(ref) and _DENIES_FEE.search(other):
+            yield Finding(
+                rule="E3", severity=WARNING,
+                message=f"「{fmt.label(ref)}」为 {report.value(ref)}，说明发出过收费通知，但第六部分写未收费。",
+                line=report.line_of("sections.other"), key_path="sections.other", cells=(_note(report, ref),),
+                hint="如实说明发出收费通知的件数、金额和实际收取金额。",
+            )
+
+
+def _completeness(report: Report) -> Iterator[Finding]:
+    """Placeholders left in, empty sections, a missing fee statement, a late or missing date."""
+    for section in report.format.narrative_sections:
+        narrative = report.narrative.get(section.key)
+        texts = narrative.texts() if narrative else []
+        path = f"sections.{section.key}"
+        body = [t for t in texts if t]
+        if any(PLACEHOLDER in t for t in texts):
+            yield Finding(rule="F1", severity=WARNING, message=f"「{section.heading}」仍有未填写的占位文字“{PLACEHOLDER}”。",
+                          line=report.line_of(path), key_path=path, hint="用本机关的实际情况替换占位文字。")
+        elif not body or all(_EMPTY_TEXT.match(t) for t in body if not _is_part_title(report, section.key, t)):
+            yield Finding(rule="F2", severity=WARNING, message=f"「{section.heading}」没有内容或只写了“无”。",
+                          line=report.line_of(path), key_path=path,
+                          hint="第五部分应写明存在的问题、上年问题的整改情况和改进措施。" if section.key == "problems" else "")
+        if section.must_mention and body and not any(section.must_mention in t for t in body):
+            yield Finding(rule="F3", severity=WARNING, message=f"「{section.heading}」没有说明{section.must_mention}收取情况。",
+                          line=report.line_of(path), key_path=path,
+                          hint="按《政府信息公开信息处理费管理办法》说明发出收费通知的件数和金额、实际收取金额；未收取也应写明。")
+    yield from _date_findings(report)
+
+
+def _is_part_title(report: Report, key: str, text: str) -> bool:
+    return any(part.title == text for part in report.narrative[key].parts)
+
+
+def _date_findings(report: Report) -> Iterator[Finding]:
+    date, year = report.date, report.year
+    if date is None and report.signature.show:
+        yield Finding(rule="F4", severity=WARNING, message="没有填写成文日期（date），落款将不显示日期。",
+                      line=report.line_of("date"), key_path="date", hint="例如 date: 2026-01-20")
+    if date is None:
+        return
+    if not dt.date(year, 12, 1) <= date <= dt.date(year + 1, 3, 31):
+        yield Finding(rule="F5", severity=WARNING, message=f"成文日期 {date.isoformat()} 不在报告年度之后的正常发布期内。",
+                      line=report.line_of("date"), key_path="date",
+                      hint=f"{year}年度报告一般在{year + 1}年1月31日（部门）或3月31日（人民政府）前发布。")
+    elif report.agency.effective_level in _DEPARTMENT_LEVELS and date > dt.date(year + 1, 1, 31):
+        yield Finding(rule="F5", severity=WARNING, message=f"部门年度报告应在{year + 1}年1月31日前公布，成文日期为 {date.isoformat()}。",
+                      line=report.line_of("date"), key_path="date", hint="《政府信息公开条例》第四十九条。")
+
+
+@dataclass
+class FileResult:
+    """The outcome of checking one file: unusable (with problems) or checked (with findings)."""
+
+    file: str
+    problems: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    agency: str | None = None
+    year: int | None = None
+
+    @property
+    def usable(self) -> bool:
+        return not self.problems
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file, "status": "checked" if self.usable else "unusable", "agency": self.agency,
+            "year": self.year, "errors": self.count(ERROR), "warnings": self.count(WARNING),
+            "problems": self.problems, "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+def check_file(path, previous: Report | None = None) -> FileResult:
+    """Load and check one data file; an unusable file is a result, not an exception."""
+    from .datafile import load
+    from .errors import DataFileError, ToolkitError
+
+    try:
+        report = load(path)
+    except DataFileError as exc:
+        return FileResult(str(path), problems=[p.describe(path) for p in exc.problems])
+    except ToolkitError as exc:
+        return FileResult(str(path), problems=[f"{path}: {exc}"])
+    return FileResult(str(path), findings=check(report, previous), agency=report.agency.name, year=report.year)
