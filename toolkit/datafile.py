@@ -83,11 +83,16 @@ def _compose(text: str, source: Path | None) -> yaml.Node:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        lines = text.splitlines()
+        if mark and mark.line < len(lines) and "\t" in lines[mark.line]:
+            problem = "出现了 Tab 字符（YAML 只能用空格缩进）"
+        else:
+            problem = _yaml_problem(exc.problem or exc.context or "")
         raise DataFileError(
             source,
             [
                 Problem(
-                    f"YAML 格式错误：{_yaml_problem(exc.problem or exc.context or '')}",
+                    f"YAML 格式错误：{problem}",
                     line=mark.line + 1 if mark else None,
                     column=mark.column + 1 if mark else None,
                     hint="检查该行的缩进（只能用空格，不能用 Tab）、冒号后是否有空格、引号是否成对。",
@@ -98,12 +103,11 @@ def _compose(text: str, source: Path | None) -> yaml.Node:
         raise DataFileError(source, [Problem(f"YAML 格式错误：{exc}")]) from None
     if root is None:
         raise DataFileError(source, [Problem("文件中只有注释，没有任何数据。")])
-    _reject_aliases(root, source)
+    _reject_aliases(root, text, source)
     return root
 
 
 _YAML_PROBLEMS = {
-    "found character '\\t' that cannot start any token": "出现了 Tab 字符（YAML 只能用空格缩进）",
     "mapping values are not allowed here": "此处不能出现冒号（可能缺少空格或缩进不对）",
     "could not find expected ':'": "缺少冒号",
     "found undefined alias": "使用了未定义的别名（*）",
@@ -117,7 +121,7 @@ def _yaml_problem(problem: str) -> str:
     return problem
 
 
-def _reject_aliases(root: yaml.Node, source: Path | None) -> None:
+def _reject_aliases(root: yaml.Node, text: str, source: Path | None) -> None:
     """Refuse YAML aliases: a data file has no use for them and they allow 'billion laughs' bombs.
 
     The composer shares one node object for every use of an anchor, so a node met twice is an alias;
@@ -128,12 +132,14 @@ def _reject_aliases(root: yaml.Node, source: Path | None) -> None:
     while stack:
         node = stack.pop()
         if id(node) in seen:
+            alias = next(e for e in yaml.parse(text, Loader=_Loader) if isinstance(e, yaml.AliasEvent))
             raise DataFileError(
                 source,
                 [
                     Problem(
                         "数据文件中不允许使用 YAML 锚点和别名（& 与 *）。",
-                        line=node.start_mark.line + 1,
+                        line=alias.start_mark.line + 1,
+                        column=alias.start_mark.column + 1,
                         hint="请把被引用的内容直接写出来。",
                     )
                 ],
@@ -165,7 +171,7 @@ class _Reader:
     def mapping(self, node: yaml.Node, path: str, labels: dict[str, str], label: str | None = None,
                 ) -> dict[str, yaml.Node]:
         """A mapping's items by key; unknown and duplicate keys are reported and dropped."""
-        if _is_null(node):
+        if node is None or _is_null(node):
             return {}
         if not isinstance(node, yaml.MappingNode):
             self.problem(node, "此处应为若干“键: 值”（映射）。", path, label)
@@ -512,14 +518,18 @@ def _dump_table(report: Report, table_key: str, heading: str) -> list[str]:
         if block.title:
             out.append(f"    # {block.title}")
         for row in block.rows:
-            if row.sum_of:
+            # Totals are derived; they are written only where the data states them, to be checked.
+            cells = [CellRef(table_key, row.key, c.key) for c in block.columns]
+            cells = [ref for ref in cells if not fmt.is_derived(ref) or ref in report.stated_totals]
+            if not cells:
                 continue
             if block.is_single_column:
-                ref = CellRef(table_key, row.key, block.columns[0].key)
-                out.append(_comment(f"    {row.key}: {report.value(ref)}", f"{row.name} — {block.columns[0].name}"))
+                out.append(_comment(f"    {row.key}: {_figure(report, cells[0])}", f"{row.name} — {block.columns[0].name}"))
                 continue
             out.append(_comment(f"    {row.key}:", row.name))
-            for column in block.columns:
-                if not column.sum_of:
-                    out.append(_comment(f"      {column.key}: {report.value(CellRef(table_key, row.key, column.key))}", column.name))
+            out += [_comment(f"      {ref.col}: {_figure(report, ref)}", fmt.column(ref).name) for ref in cells]
     return out
+
+
+def _figure(report: Report, ref: CellRef) -> str:
+    return str(report.stated_totals[ref] if ref in report.stated_totals else report.value(ref))

@@ -117,7 +117,7 @@ class Report:
         }
         return cls(
             format=fmt,
-            agency=Agency(agency, level),
+            agency=Agency(agency, level or Agency(agency).effective_level),
             year=year,
             lead=Lead(),
             narrative=narrative,

@@ -31,6 +31,7 @@ class CellNote:
     value: str
     line: int | None
     previous_year: bool = False
+    part_of: str | None = None  # set on the non-zero figures listed under a derived total
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ class Finding:
             lines.append(f"    应为 {self.expected}，实为 {self.found}")
         for cell in self.cells:
             where = "上年报告" if cell.previous_year else (f"第 {cell.line} 行" if cell.line else "计算值")
-            lines.append(f"    「{cell.label}」= {cell.value}（{where}，{cell.ref}）")
+            indent = "        其中 " if cell.part_of else "    "
+            lines.append(f"{indent}「{cell.label}」= {cell.value}（{where}，{cell.ref}）")
         if self.key_path and not self.cells:
             lines.append(f"    字段：{self.key_path}")
         if self.hint:
@@ -93,6 +95,23 @@ def _note(report: Report, ref: CellRef, previous_year: bool = False) -> CellNote
     stated = report.stated_totals.get(ref) if report.format.is_derived(ref) else None
     line = report.line_of_cell(ref) if (not report.format.is_derived(ref) or stated is not None) else None
     return CellNote(str(ref), report.format.label(ref), _fmt(report.value(ref)), line, previous_year)
+
+
+def _notes_with_parts(report: Report, ref: CellRef, previous_year: bool = False) -> list[CellNote]:
+    """A cell's note, followed for a derived total by the non-zero figures it adds up."""
+    notes = [_note(report, ref, previous_year)]
+    if report.format.is_derived(ref) and not previous_year:
+        parts = sorted(report.format.input_cells_under(ref), key=_cell_order(report))
+        notes += [
+            CellNote(str(p), report.format.label(p), _fmt(report.value(p)), report.line_of_cell(p), part_of=str(ref))
+            for p in parts if report.value(p)
+        ]
+    return notes
+
+
+def _cell_order(report: Report):
+    order = {ref: i for i, ref in enumerate(report.format.iter_cells())}
+    return order.__getitem__
 
 
 def _stated_totals(report: Report) -> Iterator[Finding]:
@@ -139,7 +158,7 @@ def _equations(report: Report, previous: Report | None) -> Iterator[Finding]:
             left_value, right_value = total(left), total(right)
             if left_value == right_value:
                 continue
-            cells = tuple(_note(source(prev), ref, previous_year=prev) for _, prev, ref in left + right)
+            cells = tuple(n for _, prev, ref in left + right for n in _notes_with_parts(source(prev), ref, prev))
             first_line = next((c.line for c in cells if c.line and not c.previous_year), None)
             subject = _binding_label(report, left[0][2], binding)
             yield Finding(

@@ -149,7 +149,7 @@ class NarrativeCheck:
     expect_any: tuple[tuple[str, ...], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Format:
     version: str
     document: str
@@ -161,6 +161,9 @@ class Format:
     checks: tuple[Check, ...]
     narrative_checks: tuple[NarrativeCheck, ...]
     sanity: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"Format({self.version!r})"
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
