@@ -6,6 +6,7 @@ The public API::
     findings = toolkit.check(report, previous)   # consistency rules → [Finding]
     draft = toolkit.new_report("某某乡人民政府", 2025, previous=last_year)
     text = toolkit.dumps(draft)                  # Report → annotated YAML
+    docx = toolkit.render_docx(report)           # Report → .docx bytes (toolkit.render for more)
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .rules import ERROR, WARNING, Finding, check
 __all__ = [
     "CellRef", "DataFileError", "ERROR", "Finding", "Format", "FormatNotFound", "OutputExists", "Problem",
     "Report", "ToolkitError", "WARNING", "check", "dumps", "format_for_year", "get_format", "load", "loads",
-    "new_report", "versions",
+    "new_report", "render_docx", "versions",
 ]
 
 
@@ -30,3 +31,11 @@ def new_report(agency: str | None, year: int, format_version: str | None = None,
     name = agency or (previous.agency.name if previous else "")
     draft = Report.blank(name, year, fmt, level)
     return draft.carried_over_from(previous) if previous else draft
+
+
+def render_docx(report: Report, template=None) -> bytes:
+    """The report as .docx bytes, in the format's default template or the given one."""
+    # Imported here so that commands which never render start without loading docxtpl.
+    from .render import render
+
+    return render(report, template)

@@ -44,6 +44,7 @@ def cli() -> None:
       govreport new --agency 某某乡人民政府 --year 2025 -o 2025.yaml
       （编辑 2025.yaml，填写叙述文字和表格数字）
       govreport check 2025.yaml
+      govreport render 2025.yaml --pdf
     """
 
 
@@ -143,3 +144,55 @@ def _print_text(results: list[rules.FileResult]) -> None:
     verdict = "未通过" if summary["errors"] or summary["unusable"] else "通过"
     click.echo(f"检查 {summary['files']} 个文件：错误 {summary['errors']} 个，警告 {summary['warnings']} 个，"
                f"无法读取 {summary['unusable']} 个 —— {verdict}")
+
+
+@cli.command()
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="输出的 Word 文件；默认按报告标题命名，保存在当前文件夹。")
+@click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="自定义的 Word 模板（默认使用对应格式的官方模板）。")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换出 PDF（与 Word 文件同名）。")
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="上一年度的数据文件，生成前一并核对跨年度数字。")
+@click.option("--ignore-errors", is_flag=True, help="即使检查出错误也生成（不推荐，生成的报告不应直接公开）。")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
+def render(data, output, template, pdf, previous, ignore_errors, force):
+    """由数据文件生成正式的 Word 报告（可同时生成 PDF）。
+
+    生成前先做全部检查：有错误时不生成，除非加 --ignore-errors。
+
+    \b
+    示例：
+      govreport render 2025.yaml
+      govreport render 2025.yaml -o 报告.docx --pdf
+      govreport render 2025.yaml --template 本单位模板.docx
+    """
+    from .render import docx_to_pdf, render as render_report
+
+    report = _load(data)
+    findings = rules.check(report, _load(previous) if previous else None)
+    for finding in findings:
+        click.echo(finding.describe() + "\n", err=True)
+    errors = sum(f.severity == rules.ERROR for f in findings)
+    if errors and not ignore_errors:
+        click.echo(f"报告有 {errors} 个错误，未生成 Word 文件。请修正后重试（或加 --ignore-errors 强制生成，不推荐）。", err=True)
+        sys.exit(EXIT_FINDINGS)
+    output = output or Path(safe_filename(report.title, ".docx"))
+    pdf_output = output.with_suffix(".pdf") if pdf else None
+    for path in filter(None, (output, pdf_output)):
+        if path.exists() and not force:
+            raise UnusableInput(f"文件已存在：{path}。如需覆盖，请加 --force。")
+    try:
+        write_atomic(output, render_report(report, template), force=force)
+    except ToolkitError as exc:
+        raise UnusableInput(str(exc)) from None
+    if errors:
+        click.secho(f"！！！注意：报告有 {errors} 个错误，仍按要求生成。请勿直接公开发布！！！", err=True, fg="red", bold=True)
+    click.echo(f"已生成：{output}", err=True)
+    if pdf_output:
+        try:
+            write_atomic(pdf_output, docx_to_pdf(output.read_bytes()), force=force)
+        except ToolkitError as exc:
+            raise UnusableInput(f"Word 报告已生成，但 PDF 未生成：{exc}") from None
+        click.echo(f"已生成：{pdf_output}", err=True)

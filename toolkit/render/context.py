@@ -1,0 +1,108 @@
+"""The values a template sees: every figure as text, the narrative, the lead and the 落款."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ..formats import CellRef
+from ..model import CONTACT_FIELDS, Report
+
+# Characters XML 1.0 forbids; a pasted control character must not make the document unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_FULL_SPACE = "\u3000"
+CHARS_PER_LINE = 28
+
+
+def clean(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def date_text(report: Report) -> str:
+    """成文日期 as GB/T 9704 writes it: 2023年1月16日, no leading zeros."""
+    return f"{report.date.year}年{report.date.month}月{report.date.day}日" if report.date else ""
+
+
+def lead_paragraphs(report: Report) -> list[str]:
+    lead = report.lead
+    if lead is None:
+        return []
+    if lead.text:
+        return [lead.text]
+    fmt, year = report.format, report.year
+    headings = "、".join(s.heading[2:] for s in fmt.sections)
+    text = (
+        f"本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和{fmt.basis}要求编制。"
+        f"全文包括{headings}。本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"
+    )
+    if lead.website or lead.url:
+        site = f"“{lead.website}”" if lead.website else ""
+        url = f"（{lead.url}）" if lead.url else ""
+        text += f"本报告电子版可在{site}{url}查阅或下载。"
+    contact = "，".join(f"{label}：{lead.contact[key]}" for key, label in CONTACT_FIELDS.items() if key in lead.contact)
+    if contact:
+        text += f"如对本报告有疑问，请与{report.agency.name}联系（{contact}）。"
+    return [text]
+
+
+def _width(text: str) -> float:
+    """Width in characters of the grid: a Chinese character is one, a digit or letter half."""
+    return sum(1 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
+
+
+def signature_lines(name: str, date: str, sealed: bool) -> tuple[str, str]:
+    """The 落款 per GB/T 9704 7.3.5, as lines padded with full-width spaces on the 28-character grid.
+
+    Unsealed: the name ends two characters from the right margin, the date starts two characters
+    to the right of the name (when the date is longer, it ends two from the margin instead).
+    Sealed: the date ends four characters from the margin, the name centred above it.
+    """
+    name_width, date_width = _width(name), _width(date)
+    if sealed:
+        date_start = CHARS_PER_LINE - 4 - date_width
+        name_start = date_start + (date_width - name_width) / 2
+    else:
+        name_start = CHARS_PER_LINE - 2 - name_width
+        date_start = name_start + 2
+        if date_start + date_width > CHARS_PER_LINE - 2:
+            date_start = CHARS_PER_LINE - 2 - date_width
+            name_start = date_start - 2
+    pad = lambda start: _FULL_SPACE * max(0, int(start)) + (" " if start - int(start) >= 0.5 else "")
+    return pad(name_start) + name, (pad(date_start) + date if date else "")
+
+
+def context(report: Report) -> dict:
+    """Everything a template may use, each value already plain text."""
+    fmt = report.format
+    sections = {}
+    for section in fmt.sections:
+        narrative = report.narrative.get(section.key)
+        sections[section.key] = {
+            "heading": section.heading,
+            "paragraphs": [clean(p) for p in narrative.paragraphs] if narrative else [],
+            "parts": [
+                {"title": clean(part.title), "paragraphs": [clean(p) for p in part.paragraphs]}
+                for part in (narrative.parts if narrative else [])
+            ],
+        }
+    values = {
+        "title": clean(report.title),
+        "agency": clean(report.agency.name),
+        "year": str(report.year),
+        "date": date_text(report),
+        "format_document": fmt.document,
+        "lead": [clean(p) for p in lead_paragraphs(report)],
+        "sections": sections,
+        "signature": None,
+    }
+    if report.signature.show:
+        name = clean(report.signature.name or report.agency.name)
+        name_line, date_line = signature_lines(name, date_text(report), report.signature.seal)
+        values["signature"] = {"name": name, "date": date_text(report), "name_line": name_line, "date_line": date_line}
+    for table in fmt.tables.values():
+        values[table.key] = {
+            row.key: {column.key: str(report.value(CellRef(table.key, row.key, column.key)))
+                      for column in table.block_of(row.key).columns}
+            for row in table.rows
+        }
+    return values
