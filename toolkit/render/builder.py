@@ -181,6 +181,9 @@ def _styles(document: docx.Document) -> None:
             style.paragraph_format.keep_with_next = True
         if size == "三号":
             oxml.set_character_spacing(style.element, BODY_CONDENSING)
+        if name == "报告标题":
+            oxml.set_snap_to_grid(style.element.get_or_add_pPr(), False)
+            style.paragraph_format.line_spacing = Pt(36)
         if name.startswith("表格") or name == "页码":
             # Table and footer text keep their own line height instead of snapping to the page grid.
             oxml.set_snap_to_grid(style.element.get_or_add_pPr(), False)
