@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
 import zipfile
-from importlib import resources
 from pathlib import Path
 
 import jinja2
@@ -18,9 +18,17 @@ from .context import context
 from .package import normalized_docx
 
 
+def _templates_folder() -> Path:
+    """Where the shipped templates are: package data when installed, templates/ in a source tree."""
+    spec = importlib.util.find_spec("toolkit.templates")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
 def default_template(version: str) -> Path:
     """The shipped template of a format version."""
-    return Path(str(resources.files("toolkit.templates").joinpath(f"{version}.docx")))
+    return _templates_folder() / f"{version}.docx"
 
 
 def environment() -> SandboxedEnvironment:
