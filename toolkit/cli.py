@@ -10,7 +10,7 @@ import click
 
 from . import datafile, new_report, rules
 from .errors import ToolkitError
-from .output import safe_filename, write_atomic
+from .output import display_width, safe_filename, write_atomic
 
 EXIT_FINDINGS, EXIT_UNUSABLE = 1, 2
 
@@ -178,6 +178,8 @@ def render(data, output, template, pdf, previous, ignore_errors, force):
     if errors and not ignore_errors:
         click.echo(f"报告有 {errors} 个错误，未生成 Word 文件。请修正后重试（或加 --ignore-errors 强制生成，不推荐）。", err=True)
         sys.exit(EXIT_FINDINGS)
+    if template:
+        _require_clean_template(template, report.format)
     output = output or Path(safe_filename(report.title, ".docx"))
     pdf_output = output.with_suffix(".pdf") if pdf else None
     for path in filter(None, (output, pdf_output)):
@@ -196,3 +198,203 @@ def render(data, output, template, pdf, previous, ignore_errors, force):
         except ToolkitError as exc:
             raise UnusableInput(f"Word 报告已生成，但 PDF 未生成：{exc}") from None
         click.echo(f"已生成：{pdf_output}", err=True)
+
+
+def _require_clean_template(template: Path, fmt) -> None:
+    from .render.lint import lint
+
+    try:
+        problems = lint(template, fmt)
+    except ToolkitError as exc:
+        raise UnusableInput(str(exc)) from None
+    if problems:
+        for problem in problems:
+            click.echo(problem.describe() + "\n", err=True)
+        raise UnusableInput(f"模板 {template} 有 {len(problems)} 处问题，未生成报告（govreport template check 查看）。")
+
+
+@cli.group()
+def template():
+    """导出和检查 Word 模板（供各单位在 Word 或 WPS 中自行修改版式）。"""
+
+
+@template.command(name="export")
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "format_version", default="2021", show_default=True, help="格式版本：2021 或 2019。")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件。")
+def template_export(dest, format_version, force):
+    """导出默认模板，用 Word 或 WPS 修改后可用 --template 使用。
+
+    \b
+    示例：
+      govreport template export 本单位模板.docx
+      govreport template check 本单位模板.docx
+    """
+    from . import get_format
+    from .render import default_template
+
+    try:
+        get_format(format_version)
+        write_atomic(dest, default_template(format_version).read_bytes(), force=force)
+    except ToolkitError as exc:
+        raise UnusableInput(str(exc)) from None
+    click.echo(f"已导出：{dest}", err=True)
+
+
+@template.command(name="check")
+@click.argument("template_file", type=click.Path(path_type=Path))
+@click.option("--format", "format_version", default="2021", show_default=True, help="模板对应的格式版本。")
+def template_check(template_file, format_version):
+    """检查自行修改过的模板：标签语法、变量名、被拆分的标签，以及法定标题、表格名称和每个数字单元格是否齐全。
+
+    \b
+    退出码：0 通过；1 有问题；2 文件无法读取。
+    """
+    from . import get_format
+    from .render.lint import lint
+
+    try:
+        problems = lint(template_file, get_format(format_version))
+    except ToolkitError as exc:
+        raise UnusableInput(str(exc)) from None
+    for problem in problems:
+        click.echo(problem.describe() + "\n")
+    click.echo(f"模板 {template_file}：{len(problems)} 处问题 —— {'未通过' if problems else '通过'}")
+    sys.exit(EXIT_FINDINGS if problems else 0)
+
+
+@cli.group()
+def batch():
+    """批量处理多个机关：生成空白数据文件、生成报告、检查。"""
+
+
+_JOBS_OPTION = click.option("-j", "--jobs", "workers", type=click.IntRange(1, 256), default=None,
+                            help="并行进程数（默认为 CPU 核数）。")
+
+
+def _registry(path: Path):
+    from . import registry
+
+    try:
+        loaded = registry.load(path)
+    except ToolkitError as exc:
+        raise UnusableInput(str(exc)) from None
+    for problem in loaded.problems:
+        click.echo(f"{problem.describe(path)}\n", err=True)
+    return loaded
+
+
+def _run_batch(jobs, workers, title: str):
+    """Run jobs with a progress display, print one summary, exit non-zero if any failed."""
+    from . import batch as batch_lib
+
+    outcomes = []
+    if sys.stderr.isatty():
+        with click.progressbar(length=len(jobs), label=title, file=sys.stderr) as bar:
+            for outcome in batch_lib.run(jobs, workers):
+                outcomes.append(outcome)
+                bar.update(1)
+    else:
+        for number, outcome in enumerate(batch_lib.run(jobs, workers), start=1):
+            outcomes.append(outcome)
+            click.echo(f"[{number}/{len(jobs)}] {outcome.subject}：{_STATUS[outcome.status]} {outcome.message}".rstrip(), err=True)
+    order = {job.subject: i for i, job in enumerate(jobs)}
+    outcomes.sort(key=lambda o: order.get(o.subject, len(order)))
+    return outcomes
+
+
+_STATUS = {"done": "完成", "skipped": "跳过", "failed": "失败"}
+
+
+def _summarize(outcomes, extra_failures: int = 0) -> None:
+    counts = {status: sum(o.status == status for o in outcomes) for status in _STATUS}
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            click.echo(f"失败：{outcome.subject} —— {outcome.message}", err=True)
+    failed = counts["failed"] + extra_failures
+    click.echo(f"共 {len(outcomes) + extra_failures} 项：完成 {counts['done']}，跳过 {counts['skipped']}，失败 {failed}")
+    if failed:
+        sys.exit(EXIT_FINDINGS)
+
+
+@batch.command(name="new")
+@click.option("--agencies", type=click.Path(path_type=Path), required=True, help="机关名单（CSV 或 YAML）。")
+@click.option("--year", type=click.IntRange(2019, 2100), required=True, help="报告年度。")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="输出文件夹。")
+@click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="上一年度数据文件所在的文件夹：按文件名或机关全称对应，自动带入结转数等。")
+@click.option("--docx", "with_docx", is_flag=True, help="同时生成空白 Word 报告。")
+@click.option("--format", "format_version", help="格式版本（默认按年度确定）。")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件。")
+@_JOBS_OPTION
+def batch_new(agencies, year, out, previous, with_docx, format_version, force, workers):
+    """为名单中的每个机关生成本年度空白数据文件。
+
+    \b
+    示例：
+      govreport batch new --agencies 机关名单.csv --year 2025 --out 2025/
+      govreport batch new --agencies 机关名单.csv --year 2026 --out 2026/ --previous 2025/ --docx
+    """
+    from . import batch as batch_lib
+
+    loaded = _registry(agencies)
+    jobs = batch_lib.draft_jobs(loaded, year, out, previous, with_docx, force, format_version)
+    _summarize(_run_batch(jobs, workers, "生成数据文件"), len(loaded.problems))
+
+
+@batch.command(name="render")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="输出文件夹。")
+@click.option("--agencies", type=click.Path(path_type=Path), help="机关名单：按名单为各机关选用自己的模板。")
+@click.option("--ignore-errors", is_flag=True, help="有错误的报告也生成（不推荐）。")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件。")
+@_JOBS_OPTION
+def batch_render(folder, out, agencies, ignore_errors, force, workers):
+    """为文件夹中的每个数据文件生成 Word 报告。
+
+    \b
+    示例：
+      govreport batch render 2025/ --out 报告/ --agencies 机关名单.csv
+    """
+    from . import batch as batch_lib
+
+    loaded = _registry(agencies) if agencies else None
+    jobs = batch_lib.render_jobs(folder, out, loaded, ignore_errors, force)
+    _summarize(_run_batch(jobs, workers, "生成报告"), len(loaded.problems) if loaded else 0)
+
+
+@batch.command(name="check")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="上一年度数据文件所在的文件夹（按文件名对应），用于跨年度核对。")
+@click.option("--strict", is_flag=True, help="警告也视为不通过。")
+@_JOBS_OPTION
+def batch_check(folder, previous, strict, workers):
+    """检查文件夹中的全部数据文件，最后列出每个机关的错误数和警告数。
+
+    \b
+    退出码：0 全部通过；1 有错误；2 有文件无法使用。
+    """
+    from . import batch as batch_lib
+
+    outcomes = _run_batch(batch_lib.check_jobs(folder, previous), workers, "检查")
+    for outcome in outcomes:
+        for detail in outcome.details:
+            click.echo(detail + "\n")
+    states = [_check_state(o, strict) for o in outcomes]
+    width = max([display_width(o.subject) for o in outcomes] + [4])
+    click.echo(f"{_pad('机关', width)}  错误  警告  结果")
+    for outcome, state in zip(outcomes, states):
+        click.echo(f"{_pad(outcome.subject, width)}  {outcome.errors:>4}  {outcome.warnings:>4}  {state}")
+    click.echo(f"共 {len(outcomes)} 个文件：" + "，".join(f"{s} {states.count(s)}" for s in ("通过", "未通过", "无法使用")))
+    sys.exit(EXIT_UNUSABLE if "无法使用" in states else EXIT_FINDINGS if "未通过" in states else 0)
+
+
+def _check_state(outcome, strict: bool) -> str:
+    if outcome.status == "failed":
+        return "无法使用"
+    return "未通过" if outcome.errors or (strict and outcome.warnings) else "通过"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))

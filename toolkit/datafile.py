@@ -18,6 +18,7 @@ import yaml
 from .errors import DataFileError, FormatNotFound, Problem
 from .formats import AMOUNT, SIGNED, CellRef, Column, Format, get_format, format_for_year
 from .model import AGENCY_LEVELS, CONTACT_FIELDS, Agency, Lead, Narrative, Part, Report, Signature
+from .output import display_width
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -441,12 +442,8 @@ def _scalar(value: object) -> str:
 
 
 def _comment(line: str, comment: str, width: int = 40) -> str:
-    pad = max(1, width - _display_width(line))
+    pad = max(1, width - display_width(line))
     return f"{line}{' ' * pad}# {comment}"
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def dumps(report: Report) -> str:

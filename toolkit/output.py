@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from .errors import OutputExists, ToolkitError
@@ -49,3 +50,11 @@ def safe_filename(title: str, suffix: str) -> str:
     if name.upper() in _RESERVED:
         name = f"_{name}"
     return name + suffix
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a terminal or on the grid: a Chinese character two, a digit one.
+
+    Ambiguous-width characters (“” and the like) count as wide, as Chinese fonts draw them.
+    """
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from ..formats import CellRef
 from ..model import CONTACT_FIELDS, Report
+from ..output import display_width
 
 # Characters XML 1.0 forbids; a pasted control character must not make the document unreadable.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -47,7 +47,7 @@ def lead_paragraphs(report: Report) -> list[str]:
 
 def _width(text: str) -> float:
     """Width in characters of the grid: a Chinese character is one, a digit or letter half."""
-    return sum(1 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
+    return display_width(text) / 2
 
 
 def signature_lines(name: str, date: str, sealed: bool) -> tuple[str, str]:
