@@ -165,3 +165,13 @@ def test_wps_blank_template_is_recognized_label_for_label(shared):
     problems = lint(shared / "real/official-template-wps.docx", FMT)
     assert {p.rule for p in problems} == {"T6"}
     assert len(problems) == 10 + 25 * 7 + 15  # every figure cell lacks its tag, every label is right
+
+
+def test_variable_reference_in_docs_is_current(runner):
+    from .conftest import ROOT
+
+    for version in toolkit.versions():
+        result = runner.invoke(cli, ["template", "variables", "--format", version])
+        assert result.exit_code == 0
+        assert (ROOT / "docs" / f"template-variables-{version}.md").read_text(encoding="utf-8") == result.output
+    assert "| `{{ applications.total.natural_person }}` | 三、本年度办理结果 / （七）总计 / 自然人 |" in result.output or version == "2019"

@@ -263,6 +263,19 @@ def template_check(template_file, format_version):
     sys.exit(EXIT_FINDINGS if problems else 0)
 
 
+@template.command(name="variables")
+@click.option("--format", "format_version", default="2021", show_default=True, help="格式版本。")
+def template_variables(format_version):
+    """列出模板中可用的全部变量及其官方名称（Markdown 表格）。"""
+    from . import get_format
+    from .render.lint import variables_reference
+
+    try:
+        click.echo(variables_reference(get_format(format_version)), nl=False)
+    except ToolkitError as exc:
+        raise UnusableInput(str(exc)) from None
+
+
 @cli.group()
 def batch():
     """批量处理多个机关：生成空白数据文件、生成报告、检查。"""

@@ -17,7 +17,7 @@ import jinja2
 from jinja2 import nodes
 
 from ..errors import TemplateError
-from ..formats import Format
+from ..formats import CellRef, Format
 from ..layout import grid
 from ..model import Narrative, Part, Report
 from ..rules import ERROR, Finding
@@ -265,3 +265,38 @@ def _table_findings(document, fmt: Format, table_key: str, heading: str) -> list
         elif _squeeze(cell.text) != text:
             findings.append(_problem("T6", f"表格名称应为“{cell.text}”，实为“{text}”。", place))
     return findings
+
+
+def variables_reference(fmt: Format) -> str:
+    """Markdown listing every template variable of a format with its official label."""
+    lines = [
+        f"# 模板变量（格式 {fmt.version}，{fmt.document}）",
+        "",
+        "由 `govreport template variables` 生成。表格中的每个数字单元格写作 `{{ 表.行.列 }}`。",
+        "",
+        "| 变量 | 含义 |",
+        "|---|---|",
+        *(f"| `{name}` | {meaning} |" for name, meaning in GENERAL_VARIABLES),
+    ]
+    for section in fmt.sections:
+        lines.append(f"| `sections.{section.key}.paragraphs`、`sections.{section.key}.parts` | 「{section.heading}」的段落和分项 |")
+    for table_key, table in fmt.tables.items():
+        lines += ["", f"## {fmt.table_section(table_key).heading}", "", "| 变量 | 官方名称 |", "|---|---|"]
+        for row, column in table.iter_cells():
+            ref = f"{table_key}.{row.key}.{column.key}"
+            lines.append(f"| `{{{{ {ref} }}}}` | {fmt.label(CellRef.parse(ref))} |")
+    return "\n".join(lines) + "\n"
+
+
+GENERAL_VARIABLES = (
+    ("{{ agency }}", "机关全称"),
+    ("{{ year }}", "报告年度，如 2025"),
+    ("{{ title }}", "报告标题：机关全称 + 年度 + “政府信息公开工作年度报告”"),
+    ("{{ date }}", "成文日期，如 2026年1月20日（未填写时为空）"),
+    ("{{ format_document }}", "格式文件文号，如 国办公开办函〔2021〕30号"),
+    ("lead", "导语段落列表：`{%p for p in lead %}` … `{{ p }}` … `{%p endfor %}`"),
+    ("signature", "落款；不显示落款时为空：`{%p if signature %}` … `{%p endif %}`"),
+    ("{{ signature.name }}、{{ signature.date }}", "署名、成文日期"),
+    ("{{ signature.name_line }}、{{ signature.date_line }}", "按 GB/T 9704 用全角空格排好位置的署名行、日期行"),
+    ("part.title、part.paragraphs", "在 `{%p for part in sections.X.parts %}` 中：分项的小标题和段落"),
+)
