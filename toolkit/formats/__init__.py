@@ -83,22 +83,29 @@ class Table:
     def _block_of_row(self) -> dict[str, Block]:
         return {row.key: block for block in self.blocks for row in block.rows}
 
+    @functools.cached_property
+    def _rows(self) -> dict[str, Row]:
+        return {row.key: row for block in self.blocks for row in block.rows}
+
+    @functools.cached_property
+    def _columns(self) -> dict[tuple[str, str], Column]:
+        return {(row.key, c.key): c for block in self.blocks for row in block.rows for c in block.columns}
+
     @property
     def rows(self) -> tuple[Row, ...]:
-        return tuple(row for block in self.blocks for row in block.rows)
+        return tuple(self._rows.values())
 
     def row(self, key: str) -> Row:
-        return next(row for row in self._block_of_row[key].rows if row.key == key)
+        return self._rows[key]
 
     def block_of(self, row_key: str) -> Block:
         return self._block_of_row[row_key]
 
     def column(self, row_key: str, col_key: str) -> Column:
-        return next(c for c in self.block_of(row_key).columns if c.key == col_key)
+        return self._columns[row_key, col_key]
 
     def has_cell(self, row_key: str, col_key: str) -> bool:
-        block = self._block_of_row.get(row_key)
-        return block is not None and any(c.key == col_key for c in block.columns)
+        return (row_key, col_key) in self._columns
 
     def iter_cells(self) -> Iterator[tuple[Row, Column]]:
         for block in self.blocks:
@@ -189,8 +196,7 @@ class Format:
         return (ref for ref in self.iter_cells() if not self.is_derived(ref))
 
     def is_derived(self, ref: CellRef) -> bool:
-        table = self.tables[ref.table]
-        return bool(table.column(ref.row, ref.col).sum_of or table.row(ref.row).sum_of)
+        return bool(self._components[ref])
 
     def column(self, ref: CellRef) -> Column:
         return self.tables[ref.table].column(ref.row, ref.col)
@@ -207,11 +213,19 @@ class Format:
 
     def components(self, ref: CellRef) -> tuple[CellRef, ...]:
         """The cells a derived total adds up; empty for an input cell."""
-        table = self.tables[ref.table]
-        column = table.column(ref.row, ref.col)
-        if column.sum_of:
-            return tuple(CellRef(ref.table, ref.row, c) for c in column.sum_of)
-        return tuple(CellRef(ref.table, r, ref.col) for r in table.row(ref.row).sum_of)
+        return self._components[ref]
+
+    @functools.cached_property
+    def _components(self) -> dict[CellRef, tuple[CellRef, ...]]:
+        result = {}
+        for ref in self.iter_cells():
+            table = self.tables[ref.table]
+            column = table.column(ref.row, ref.col)
+            if column.sum_of:
+                result[ref] = tuple(CellRef(ref.table, ref.row, c) for c in column.sum_of)
+            else:
+                result[ref] = tuple(CellRef(ref.table, r, ref.col) for r in table.row(ref.row).sum_of)
+        return result
 
     def input_cells_under(self, ref: CellRef) -> frozenset[CellRef]:
         """Every input cell a cell's value depends on (itself, for an input cell)."""

@@ -1,21 +1,36 @@
-"""Filling a Word template with a report through docxtpl, in a Jinja sandbox."""
+"""Filling a Word template with a report through docxtpl, in a Jinja sandbox, compiled once.
+
+docxtpl re-reads the template, re-patches its XML and re-compiles the Jinja source for every
+report; nearly all of its time goes there. A ``CompiledTemplate`` does that work once and then,
+per report, runs only docxtpl's own per-report steps (render each part, resolve line breaks,
+fix tables and drawing ids) and writes the package — so its output is the XML docxtpl gives.
+"""
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import re
 import zipfile
 from pathlib import Path
 
 import jinja2
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.oxml import serialize_part_xml
 from docxtpl import DocxTemplate
-from lxml.etree import XMLSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
+from lxml.etree import XMLSyntaxError
 
 from ..errors import TemplateError
 from ..model import Report
 from .context import context
-from .package import normalized_docx
+from .package import Member, read_members, write_package
+
+_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+# The string properties docxtpl renders (DocxTemplate.render_properties).
+_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 
 
 def _templates_folder() -> Path:
@@ -31,27 +46,149 @@ def default_template(version: str) -> Path:
     return _templates_folder() / f"{version}.docx"
 
 
+class _Sandbox(SandboxedEnvironment):
+    """Templates cannot reach Python internals; a name the data lacks is an error, not a blank.
+
+    Each source is compiled once: docxtpl asks for the same sources for every report.
+    """
+
+    def __init__(self):
+        super().__init__(undefined=jinja2.StrictUndefined, autoescape=True)
+        self._compiled: dict[str, jinja2.Template] = {}
+
+    def from_string(self, source, globals=None, template_class=None):
+        if globals or template_class or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            compiled = self._compiled[source] = super().from_string(source)
+        return compiled
+
+
 def environment() -> SandboxedEnvironment:
-    """Templates cannot reach Python internals; a name the data lacks is an error, not a blank."""
-    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+    return _Sandbox()
+
+
+class CompiledTemplate:
+    """A Word template read, patched and compiled once, to render any number of reports."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        with _template_errors(self.path):
+            self._members = read_members(self.path.read_bytes())
+            self._docx = DocxTemplate(self.path)
+            self._docx.init_docx()
+            self._env = environment()
+            self._body = self._docx.patch_xml(self._docx.get_xml())
+            self._compressed = {name: Member.deflate(name, data) for name, data in self._members.items()}
+            self._head, self._tail = _split_at_body(self._members["word/document.xml"])
+            part = self._docx.docx.part
+            self._parts = {
+                target.partname.lstrip("/"): (target, self._docx.patch_xml(self._docx.get_part_xml(target)))
+                for rel in part.rels.values() if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external
+                for target in [rel.target_part] if target.blob
+            }
+            self._footnotes = {
+                p.partname.lstrip("/"): (p, self._docx.patch_xml(p.blob.decode("utf-8")))
+                for p in part.package.parts if p.content_type == _FOOTNOTES
+            }
+            core = self._docx.docx.core_properties
+            self._properties = {name: getattr(core, name) for name in _PROPERTIES}
+
+    def render(self, values: dict) -> bytes:
+        """The filled-in .docx, with fixed zip timestamps so equal input gives equal bytes."""
+        with _template_errors(self.path):
+            replaced = {"word/document.xml": self._document_xml(values)}
+            for name, (part, source) in self._parts.items():
+                xml = self._docx.render_xml_part(source, part, values, self._env)
+                replaced[name] = serialize_part_xml(etree.fromstring(xml.encode("utf-8")))
+            for name, (part, source) in self._footnotes.items():
+                replaced[name] = self._docx.render_xml_part(source, part, values, self._env).encode("utf-8")
+            if "docProps/core.xml" in self._members:
+                replaced["docProps/core.xml"] = self._core_xml(values)
+            return write_package([Member.deflate(name, replaced[name]) if name in replaced else member
+                                  for name, member in self._compressed.items()])
+
+    def _document_xml(self, values: dict) -> bytes:
+        docx = self._docx
+        docx.docx_ids_index = 1000
+        body = docx.render_xml_part(self._body, docx.docx._part, values, self._env)
+        tree = docx.fix_tables(body)
+        docx.fix_docpr_ids(tree)
+        return self._head + _without_inherited_namespaces(etree.tostring(tree, encoding="UTF-8"), self._head) + self._tail
+
+    def _core_xml(self, values: dict) -> bytes:
+        core = self._docx.docx.core_properties
+        for name, source in self._properties.items():
+            setattr(core, name, self._env.from_string(source).render(values))
+        return serialize_part_xml(self._docx.docx.part.package.core_properties._element)
+
+
+class _template_errors:
+    """Turns what a broken or hostile template raises into a TemplateError naming the file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, traceback):
+        if exc is None:
+            return False
+        path = self.path
+        if isinstance(exc, jinja2.exceptions.SecurityError):
+            raise TemplateError(f"模板 {path} 试图访问不允许的内容（{exc}），已拒绝生成。") from None
+        if isinstance(exc, jinja2.exceptions.UndefinedError):
+            name = str(exc.message or exc).replace("'dict object' has no attribute ", "").replace(" is undefined", "")
+            raise TemplateError(f"模板 {path} 使用了数据中没有的变量：{name}。") from None
+        if isinstance(exc, jinja2.exceptions.TemplateSyntaxError):
+            raise TemplateError(f"模板 {path} 有语法错误：{exc.message}") from None
+        if isinstance(exc, (OSError, KeyError, ValueError, zipfile.BadZipFile, PackageNotFoundError, XMLSyntaxError)):
+            raise TemplateError(f"无法读取模板 {path}：不是有效的 Word（.docx）文件（{exc}）。") from None
+        return False
+
+
+_BODY = re.compile(rb"<w:body\b.*</w:body>|<w:body\s*/>", re.S)
+
+
+def _split_at_body(document_xml: bytes) -> tuple[bytes, bytes]:
+    """The document part before and after its body, to put each report's body between."""
+    match = _BODY.search(document_xml)
+    if match is None:
+        raise ValueError("word/document.xml 中没有正文（w:body）")
+    return document_xml[: match.start()], document_xml[match.end():]
+
+
+_DECLARATION = re.compile(rb'\s+xmlns(?::[\w.-]+)?="[^"]*"')
+
+
+def _without_inherited_namespaces(body: bytes, head: bytes) -> bytes:
+    """The body's start tag without the namespace declarations the document root already makes.
+
+    The body is serialized on its own, so it declares every namespace; inside the document, as
+    python-docx writes it, the root's declarations serve.
+    """
+    end = body.index(b">")
+    start_tag = _DECLARATION.sub(lambda m: b"" if m.group(0).strip() in head else m.group(0), body[:end])
+    return start_tag + body[end:]
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(path: str, modified: float, size: int) -> CompiledTemplate:
+    return CompiledTemplate(path)
+
+
+def compile_template(template: str | Path) -> CompiledTemplate:
+    """The compiled template for a file, reused until the file changes."""
+    path = Path(template)
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise TemplateError(f"无法读取模板 {path}：{exc.strerror or exc}") from None
+    return _compiled(str(path.resolve()), stat.st_mtime, stat.st_size)
 
 
 def render(report: Report, template: str | Path | None = None) -> bytes:
     """The report as .docx bytes, filled into ``template`` (default: the format's own)."""
-    path = Path(template) if template else default_template(report.format.version)
-    try:
-        document = DocxTemplate(path)
-        document.render(context(report), jinja_env=environment(), autoescape=True)
-    except jinja2.exceptions.SecurityError as exc:
-        raise TemplateError(f"模板 {path} 试图访问不允许的内容（{exc}），已拒绝生成。") from None
-    except jinja2.exceptions.UndefinedError as exc:
-        raise TemplateError(f"模板 {path} 使用了数据中没有的变量：{_undefined_name(exc)}。") from None
-    except jinja2.exceptions.TemplateSyntaxError as exc:
-        raise TemplateError(f"模板 {path} 有语法错误：{exc.message}") from None
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, PackageNotFoundError, XMLSyntaxError) as exc:
-        raise TemplateError(f"无法读取模板 {path}：不是有效的 Word（.docx）文件（{exc}）。") from None
-    return normalized_docx(document)
-
-
-def _undefined_name(exc: jinja2.exceptions.UndefinedError) -> str:
-    return str(exc.message or exc).replace("'dict object' has no attribute ", "").replace(" is undefined", "")
+    return compile_template(template or default_template(report.format.version)).render(context(report))
