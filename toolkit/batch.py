@@ -160,12 +160,17 @@ def write_report(path: Path, out: Path, registry: Registry | None, ignore_errors
 
 
 def check_jobs(folder: Path, previous: Path | None = None) -> list[Job]:
+    from .extract import SUFFIXES
+
     previous_files = _index_by_agency(previous) if previous else {}
-    return [Job(path.name, check_one, (path, previous_files.get(path.stem))) for path in sorted(folder.glob("*.yaml"))]
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml", *SUFFIXES))
+    return [Job(path.name, check_one, (path, previous_files.get(path.stem))) for path in files]
 
 
 def check_one(path: Path, previous: Path | None) -> Outcome:
-    last = datafile.load(previous) if previous else None
+    from .extract import load_any
+
+    last = load_any(previous).report if previous else None
     result = rules.check_file(path, last)
     if not result.usable:
         return Outcome(path.name, FAILED, "文件无法使用", details=tuple(result.problems))

@@ -28,10 +28,16 @@ class UnusableInput(click.ClickException):
 
 
 def _load(path: Path):
+    """A data file, or a published report read back (a report with unread figures is refused)."""
+    from .extract import load_any
+
     try:
-        return datafile.load(path)
+        extraction = load_any(path)
     except ToolkitError as exc:
         raise UnusableInput(str(exc)) from None
+    if extraction.notes:
+        raise UnusableInput(f"{path} 中有未能读取的数字：\n  " + "\n  ".join(extraction.notes))
+    return extraction.report
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -95,7 +101,9 @@ def new(agency, year, format_version, level, previous, output, force):
               help="输出格式：text（默认，便于阅读）或 json（便于程序处理）。")
 @click.option("--strict", is_flag=True, help="警告也视为不通过（退出码 1）。")
 def check(files, previous, output_format, strict):
-    """检查数据文件：结构、数字类型和全部勾稽关系。
+    """检查数据文件或已发布的报告（.docx、.pdf、.html、.txt）：结构、数字类型和全部勾稽关系。
+
+    同一机关相邻两个年度的文件一起检查时，自动核对跨年度数字。
 
     \b
     退出码：0 通过；1 发现错误（加 --strict 时警告也算）；2 文件无法使用。
@@ -103,12 +111,13 @@ def check(files, previous, output_format, strict):
     示例：
       govreport check 2025.yaml
       govreport check 2025.yaml --previous 2024.yaml
+      govreport check 已发布/*.pdf 已发布/*.docx
       govreport check drafts/*.yaml --format json
     """
     if previous and len(files) > 1:
         raise click.UsageError("--previous 只能与一个数据文件一起使用。")
     last_year = _load(previous) if previous else None
-    results = [rules.check_file(path, last_year) for path in files]
+    results = rules.check_files(files, last_year)
     if output_format == "json":
         payload = {"files": [r.as_dict() for r in results], "summary": _summary(results)}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -140,10 +149,57 @@ def _print_text(results: list[rules.FileResult]) -> None:
             click.echo(f"{problem}\n", err=True)
         for finding in result.findings:
             click.echo(finding.describe() + "\n")
+    if len(results) > 1:
+        _print_table(results)
     summary = _summary(results)
     verdict = "未通过" if summary["errors"] or summary["unusable"] else "通过"
     click.echo(f"检查 {summary['files']} 个文件：错误 {summary['errors']} 个，警告 {summary['warnings']} 个，"
                f"无法读取 {summary['unusable']} 个 —— {verdict}")
+
+
+def _print_table(results: list[rules.FileResult]) -> None:
+    """One line per file: who, which year, how many errors and warnings, which rules."""
+    rows = [(Path(r.file).name, r.agency or "—", str(r.year or "—"), str(r.count(rules.ERROR)), str(r.count(rules.WARNING)),
+             "无法读取" if not r.usable else " ".join(dict.fromkeys(f.rule for f in r.findings)) or "通过")
+            for r in results]
+    header = ("文件", "机关", "年度", "错误", "警告", "规则")
+    widths = [max(display_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        click.echo("  ".join(_pad(cell, width) for cell, width in zip(row, widths)).rstrip())
+
+
+@cli.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="输出的数据文件；默认与原文件同名（.yaml），保存在当前文件夹。")
+@click.option("--agency", help="机关全称（原文标题和落款中都没有时使用）。")
+@click.option("--year", type=click.IntRange(2019, 2100), help="报告年度（原文标题中没有时使用）。")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
+def extract(source, output, agency, year, force):
+    """从已发布的报告（.docx、.pdf、.html、.txt）读出数据文件，可用于结转上年数字或核查。
+
+    表格按官方名称定位，不依赖位置；空格、“/”、“-”按 0 计；繁体、拼音注音会自动转换。
+    无法确定位置的数字不会被猜测，而是逐条列出（退出码 1）。
+
+    \b
+    示例：
+      govreport extract 2024年报.pdf -o 2024.yaml
+      govreport new --year 2025 --from 2024.yaml -o 2025.yaml
+    """
+    from .extract import extract as extract_report
+
+    try:
+        extraction = extract_report(source, agency, year)
+        output = output or Path(f"{source.stem}.yaml")
+        write_atomic(output, datafile.dumps(extraction.report), force=force)
+    except ToolkitError as exc:
+        raise UnusableInput(str(exc)) from None
+    for note in extraction.notes:
+        click.echo(f"未能读取：{note}", err=True)
+    click.echo(f"已生成：{output}（{extraction.report.agency.name} {extraction.report.year}年度）", err=True)
+    if extraction.notes:
+        click.echo(f"有 {len(extraction.notes)} 处未能读取，请对照原文补全后再使用。", err=True)
+        sys.exit(EXIT_FINDINGS)
 
 
 @cli.command()

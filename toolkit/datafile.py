@@ -471,8 +471,10 @@ def dumps(report: Report) -> str:
         "",
         _comment("sections:", "正文各部分（叙述文字）"),
     ]
-    for section in fmt.narrative_sections:
-        out += _dump_narrative(section.key, section.heading, report.narrative.get(section.key))
+    for section in fmt.sections:
+        narrative = report.narrative.get(section.key)
+        if section.table is None or (narrative and narrative.texts()):
+            out += _dump_narrative(section.key, section.heading, narrative)
     out += ["", _comment("figures:", "表格数字")]
     for section in fmt.sections:
         if section.table:

@@ -319,14 +319,38 @@ class FileResult:
 
 
 def check_file(path, previous: Report | None = None) -> FileResult:
-    """Load and check one data file; an unusable file is a result, not an exception."""
-    from .datafile import load
+    """Load and check one data file or published report; an unusable file is a result, not an exception."""
+    loaded = _load(path)
+    if isinstance(loaded, FileResult):
+        return loaded
+    return _result(path, loaded, previous)
+
+
+def check_files(paths, previous: Report | None = None) -> list[FileResult]:
+    """Check many files; a report whose agency's previous year is among them is checked against it."""
+    loaded = [(path, _load(path)) for path in paths]
+    by_year = {(e.report.agency.name, e.report.year): e.report for _, e in loaded if not isinstance(e, FileResult)}
+    return [
+        e if isinstance(e, FileResult)
+        else _result(path, e, previous or by_year.get((e.report.agency.name, e.report.year - 1)))
+        for path, e in loaded
+    ]
+
+
+def _load(path):
     from .errors import DataFileError, ToolkitError
+    from .extract import load_any
 
     try:
-        report = load(path)
+        return load_any(path)
     except DataFileError as exc:
         return FileResult(str(path), problems=[p.describe(path) for p in exc.problems])
     except ToolkitError as exc:
         return FileResult(str(path), problems=[f"{path}: {exc}"])
-    return FileResult(str(path), findings=check(report, previous), agency=report.agency.name, year=report.year)
+
+
+def _result(path, extraction, previous: Report | None) -> FileResult:
+    report = extraction.report
+    unread = [Finding("R", ERROR, f"读取时未能确定的内容：{note}", file=str(path),
+                      hint="请核对原文；该处数字按 0 计，检查结果可能因此不准。") for note in extraction.notes]
+    return FileResult(str(path), findings=unread + check(report, previous), agency=report.agency.name, year=report.year)

@@ -1,0 +1,199 @@
+"""Published reports of every kind, read into one sequence of text lines.
+
+Each source becomes ``Line``s: paragraphs, table cells one per line (an empty cell kept as the
+blank marker), and the start and end of each table where the source knows them. Merged cells
+are emitted once. The reader does not need to know where a line came from.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from ..errors import DataFileError, Problem
+from .normalize import BLANK, canonical, cell_text, is_page_number, simplify, without_layout_spaces
+
+PARAGRAPH, SUBHEAD, CELL, TABLE_START, TABLE_END = "p", "subhead", "cell", "table", "/table"
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    kind: str = PARAGRAPH
+
+
+@dataclass(frozen=True)
+class Source:
+    lines: list[Line]
+    wrapped: bool = False  # lines are a page's lines (PDF), not whole paragraphs
+    paragraph_starts: frozenset[str] = frozenset()  # openings of indented first lines, where known
+
+
+def read(path: Path) -> Source:
+    suffix = path.suffix.lower()
+    readers = {".docx": _docx, ".pdf": _pdf, ".html": _html, ".htm": _html, ".txt": _text}
+    if suffix not in readers:
+        raise DataFileError(path, [Problem(f"不支持的文件类型“{suffix}”。",
+                                           hint="可读取 .docx、.pdf（含文字层）、.html、.txt 格式的报告。")])
+    try:
+        return readers[suffix](path)
+    except OSError as exc:
+        raise DataFileError(path, [Problem(f"无法读取文件：{exc.strerror or exc}")]) from None
+
+
+def _docx(path: Path) -> Source:
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises several unrelated types for a non-.docx file
+        raise DataFileError(path, [Problem(f"不是有效的 Word（.docx）文件：{exc}")]) from None
+    lines = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            lines += _table_lines([[c for c in row.cells] for row in block.rows], lambda c: c._tc,
+                                  lambda c: "\n".join(p.text for p in c.paragraphs))
+        elif block.text.strip():
+            kind = SUBHEAD if block.style is not None and block.style.name == "二级标题" else PARAGRAPH
+            lines.append(Line(simplify(block.text).strip(), kind))
+    return Source(lines)
+
+
+def _table_lines(rows, identity, text) -> list[Line]:
+    """Cells one per line, row by row, each merged cell once."""
+    seen, lines = set(), [Line("", TABLE_START)]
+    for row in rows:
+        for cell in row:
+            key = identity(cell)
+            if key in seen:
+                continue
+            seen.add(key)
+            lines.append(Line(cell_text(text(cell)), CELL))
+    lines.append(Line("", TABLE_END))
+    return lines
+
+
+def _pdf(path: Path) -> Source:
+    if shutil.which("pdftotext") is None:
+        raise DataFileError(path, [Problem("读取 PDF 需要 pdftotext（poppler）。",
+                                           hint="Debian/Ubuntu：sudo apt-get install poppler-utils")])
+    # Reading order comes from -raw (tables stay row by row); paragraph openings from -layout,
+    # where a paragraph's first line is indented.
+    lines = [Line(without_layout_spaces(simplify(line)).strip()) for line in _pdftotext(path, "-raw").splitlines()]
+    lines = [line for line in lines if line.text and not is_page_number(line.text)]
+    if not lines:
+        raise DataFileError(path, [Problem("PDF 中没有文字层（可能是扫描件），无法读取。")])
+    starts = frozenset(opening(line) for line in _pdftotext(path, "-layout").splitlines()
+                       if re.match(r"^ {2,}\S", line) and not is_page_number(line))
+    return Source(lines, wrapped=True, paragraph_starts=starts)
+
+
+def opening(line: str) -> str:
+    """The first characters of a line, to recognise it in another rendering of the same text."""
+    return canonical(without_layout_spaces(simplify(line)))[:8]
+
+
+def _pdftotext(path: Path, mode: str) -> str:
+    done = subprocess.run(["pdftotext", mode, "-enc", "UTF-8", str(path), "-"], capture_output=True, check=False)
+    if done.returncode != 0:
+        raise DataFileError(path, [Problem(f"无法读取 PDF：{done.stderr.decode('utf-8', 'replace').strip()}")])
+    return done.stdout.decode("utf-8", "replace")
+
+
+def _text(path: Path) -> Source:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030", errors="replace")
+    lines = []
+    for line in text.splitlines():
+        if not line.strip() or is_page_number(line):
+            continue
+        if "|" in line:
+            lines += _pipe_cells(line)
+        else:
+            lines.append(Line(simplify(line).strip()))
+    return Source(lines)
+
+
+def _pipe_cells(line: str) -> list[Line]:
+    """A "|"-separated line: one cell per line as web copies give them, or a whole table row.
+
+    Empty cells after the last filled one are what the copy left of merged cells; an empty cell
+    between filled ones is a blank figure; a line of nothing but "|" is one blank cell.
+    """
+    cells = [c.strip() for c in line.split("|")]
+    while cells and not cells[-1]:
+        cells.pop()
+    if not cells:
+        return [Line(BLANK, CELL)]
+    return [Line(cell_text(c), CELL) for c in cells]
+
+
+def _html(path: Path) -> Source:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030", errors="replace")
+    parser = _HtmlLines()
+    parser.feed(text)
+    parser.close()
+    return Source(parser.lines)
+
+
+class _HtmlLines(HTMLParser):
+    """Paragraph text and table cells of an HTML page, in document order."""
+
+    _BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "tr", "section", "article", "title"}
+    _SKIP = {"script", "style", "head"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.lines: list[Line] = []
+        self._text: list[str] = []
+        self._cell: list[str] | None = None
+        self._skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._SKIP:
+            self._skipping += 1
+        elif tag == "table":
+            self._flush()
+            self.lines.append(Line("", TABLE_START))
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag in self._BLOCKS and self._cell is None:
+            self._flush()
+
+    def handle_endtag(self, tag):
+        if tag in self._SKIP:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in ("td", "th") and self._cell is not None:
+            self.lines.append(Line(cell_text("".join(self._cell)), CELL))
+            self._cell = None
+        elif tag == "table":
+            self.lines.append(Line("", TABLE_END))
+        elif tag in self._BLOCKS and self._cell is None:
+            self._flush()
+
+    def handle_data(self, data):
+        if self._skipping:
+            return
+        (self._cell if self._cell is not None else self._text).append(data)
+
+    def _flush(self):
+        text = simplify("".join(self._text)).strip()
+        self._text = []
+        if text and not is_page_number(text):
+            self.lines.append(Line(text))
+
+    def close(self):
+        super().close()
+        self._flush()
