@@ -164,6 +164,9 @@ def check_jobs(folder: Path, previous: Path | None = None) -> list[Job]:
 
     previous_files = _index_by_agency(previous) if previous else {}
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml", *SUFFIXES))
+    # A data file and the report rendered from it share a name; the data file speaks for both.
+    data_stems = {p.stem for p in files if p.suffix.lower() in (".yaml", ".yml")}
+    files = [p for p in files if p.suffix.lower() in (".yaml", ".yml") or p.stem not in data_stems]
     return [Job(path.name, check_one, (path, previous_files.get(path.stem))) for path in files]
 
 
