@@ -220,6 +220,7 @@ class _Region:
 
     def find(self, label: str, start: int) -> tuple[int, int] | None:
         pattern = r"\s?".join(re.escape(ch) for ch in canonical(label))
+        pattern = pattern.replace(r"总\s?计", r"[总合]\s?计")  # many copies print 合计 for 总计
         match = re.compile(pattern).search(self.text, start)
         return (match.start(), match.end()) if match else None
 
