@@ -1,10 +1,8 @@
 """Reading reports back: our .docx, a filled-in WPS template, the 淮安 PDF, web text and HTML."""
 
 import datetime as dt
-import io
 
 import docx
-import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import toolkit
@@ -13,7 +11,7 @@ from toolkit.cli import cli
 from toolkit.extract import extract
 from toolkit.extract.normalize import simplify
 from toolkit.layout import grid
-from toolkit.model import Narrative, Part
+from toolkit.model import Narrative
 from toolkit.render import render
 
 from .conftest import SAMPLES

@@ -5,7 +5,6 @@ import struct
 import zlib
 
 import docx
-import pytest
 from docx.shared import Mm, Pt
 
 import toolkit

@@ -1,4 +1,5 @@
-"""Writing output files atomically, never over an existing file unless asked."""
+"""Files and text for people: atomic writes that never clobber, safe file names, Chinese text widths
+and encodings."""
 
 from __future__ import annotations
 
@@ -58,3 +59,11 @@ def display_width(text: str) -> int:
     Ambiguous-width characters (“” and the like) count as wide, as Chinese fonts draw them.
     """
     return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
+def decode_text(raw: bytes) -> str:
+    """Text a clerk saved: UTF-8 (with or without BOM), else GBK/GB18030 as Chinese Windows saves it."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030", errors="replace")

@@ -11,7 +11,7 @@ import yaml
 
 from .errors import DataFileError, Problem
 from .model import AGENCY_LEVELS, CONTACT_FIELDS
-from .output import safe_filename
+from .output import decode_text, safe_filename
 
 # Column keys with the Chinese headers a clerk may use instead.
 COLUMNS = {
@@ -59,7 +59,7 @@ def load(path: str | Path) -> Registry:
         raw = path.read_bytes()
     except OSError as exc:
         raise DataFileError(path, [Problem(f"无法读取机关名单：{exc.strerror or exc}")]) from None
-    text = _decode(raw)
+    text = decode_text(raw)  # Excel on Chinese Windows saves CSV as GBK
     rows = _yaml_rows(text, path) if path.suffix.lower() in (".yaml", ".yml") else _csv_rows(text, path)
     agencies, problems, stems = [], [], set()
     for line, row in rows:
@@ -72,14 +72,6 @@ def load(path: str | Path) -> Registry:
     if not agencies and not problems:
         raise DataFileError(path, [Problem("机关名单中没有任何机关。", hint="第一行为表头（如：机关全称,代码,层级），之后每行一个机关。")])
     return Registry(agencies, problems, path)
-
-
-def _decode(raw: bytes) -> str:
-    # Excel on Chinese Windows saves CSV as GBK; accept it as well as UTF-8.
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("gb18030", errors="replace")
 
 
 def _csv_rows(text: str, path: Path) -> list[tuple[int, dict]]:

@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Iterator
 
-from .formats import CellRef, Check
+from .formats import CellRef
 from .model import AGENCY_LEVELS, PLACEHOLDER, Number, Report
 
 ERROR, WARNING = "error", "warning"

@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import DataFileError, Problem
+from ..output import decode_text
 from .normalize import BLANK, canonical, cell_text, is_page_number, simplify, without_layout_spaces
 
 PARAGRAPH, SUBHEAD, CELL, TABLE_START, TABLE_END = "p", "subhead", "cell", "table", "/table"
@@ -106,11 +107,7 @@ def _pdftotext(path: Path, mode: str) -> str:
 
 
 def _text(path: Path) -> Source:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030", errors="replace")
+    text = decode_text(path.read_bytes())
     lines = []
     for line in text.splitlines():
         if not line.strip() or is_page_number(line):
@@ -137,11 +134,7 @@ def _pipe_cells(line: str) -> list[Line]:
 
 
 def _html(path: Path) -> Source:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030", errors="replace")
+    text = decode_text(path.read_bytes())
     parser = _HtmlLines()
     parser.feed(text)
     parser.close()
