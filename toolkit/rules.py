@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Iterator
 
 from .formats import CellRef
@@ -79,12 +79,8 @@ def check(report: Report, previous: Report | None = None) -> list[Finding]:
         *_completeness(report),
     ]
     file = str(report.source) if report.source else None
-    findings = [f if f.file else _with_file(f, file) for f in findings]
+    findings = [f if f.file else replace(f, file=file) for f in findings]
     return sorted(findings, key=lambda f: (f.severity != ERROR, f.line or 0))
-
-
-def _with_file(finding: Finding, file: str | None) -> Finding:
-    return Finding(**{**asdict(finding), "cells": finding.cells, "file": file})
 
 
 def _fmt(value: Number) -> str:

@@ -54,7 +54,7 @@ def read_report(source: Source, agency: str | None = None, year: int | None = No
     report.agency.level = report.agency.effective_level
     if not agency:
         notes.append("没有找到机关名称（标题或落款），请在数据文件中填写 agency.name。")
-    bounds = _section_bounds(fmt, headings, len(lines) - tail[2])
+    bounds = _section_bounds(headings, len(lines) - tail[2])
     first = min((start for start, _ in bounds.values()), default=len(lines))
     lead = _paragraphs(lines[title_end:first - 1] if first > title_end else [], source.wrapped, source.paragraph_starts)
     report.lead = Lead(text="".join(p for p, _ in lead)) if lead else None
@@ -133,7 +133,7 @@ def _find_headings(lines: list[Line], start: int) -> dict[str, int]:
     return found
 
 
-def _section_bounds(fmt: Format, headings: dict[str, int], end: int) -> dict[str, tuple[int, int]]:
+def _section_bounds(headings: dict[str, int], end: int) -> dict[str, tuple[int, int]]:
     order = sorted((index, key) for key, index in headings.items())
     bounds = {}
     for (index, key), following in zip(order, order[1:] + [(end, None)]):

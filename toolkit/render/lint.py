@@ -9,7 +9,7 @@ paragraph, table, row, cell — never by XML line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import docx
@@ -58,11 +58,7 @@ def lint(template: str | Path, fmt: Format) -> list[Finding]:
         raise TemplateError(f"无法读取模板 {path}：不是有效的 Word（.docx）文件（{exc}）。") from None
     texts = list(_iter_texts(document, fmt))
     findings = _split_tags(texts) + _syntax_and_names(texts, fmt) + _statutory_content(document, texts, fmt)
-    return [_with_file(f, str(path)) for f in findings]
-
-
-def _with_file(finding: Finding, file: str) -> Finding:
-    return Finding(finding.rule, finding.severity, finding.message, key_path=finding.key_path, hint=finding.hint, file=file)
+    return [replace(f, file=str(path)) for f in findings]
 
 
 def _problem(rule: str, message: str, place: _Place | None = None, hint: str = "") -> Finding:
