@@ -108,3 +108,14 @@ def test_gbk_registry_from_excel(tmp_path):
     path = tmp_path / "agencies.csv"
     path.write_bytes("机关全称,层级\n示例县某某乡人民政府,乡镇人民政府\n".encode("gbk"))
     assert registry.load(path).agencies[0].name == "示例县某某乡人民政府"
+
+
+def test_yaml_registry_with_chinese_keys(tmp_path):
+    path = tmp_path / "agencies.yaml"
+    path.write_text("- name: 示例县某某乡人民政府\n  level: 乡镇人民政府\n  phone: '0349-1'\n"
+                    "- 机关全称: 示例县某某局\n  层级: 政府部门\n- 层级: 政府部门\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert [a.name for a in loaded.agencies] == ["示例县某某乡人民政府", "示例县某某局"]
+    assert loaded.agencies[0].contact == {"phone": "0349-1"} and loaded.agencies[1].level == "政府部门"
+    [problem] = loaded.problems
+    assert problem.line == 6 and "机关全称" in problem.message

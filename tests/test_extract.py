@@ -206,3 +206,13 @@ def test_check_a_folder_of_published_reports(runner, tmp_path, shared):
     lines = {line.split()[0]: line for line in table.splitlines()[1:-1]}
     assert "A" in lines["huaian-2023.docx"].split() and "X1" in lines["huaian-2024.pdf"].split()
     assert lines["taocun-2022.txt"].split()[-1] == "F3"
+
+
+def test_new_from_a_published_pdf_carries_over(runner, tmp_path, shared):
+    out = tmp_path / "2025.yaml"
+    result = runner.invoke(cli, ["new", "--year", "2025", "--from", str(shared / "real/huaian-2024.pdf"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    draft = toolkit.load(out)
+    assert draft.agency.name == "淮安市人民政府"
+    assert draft.value(CellRef("applications", "carried_over", "natural_person")) == 103
+    assert draft.value(CellRef("proactive", "normative_documents", "in_force")) == 66
