@@ -41,10 +41,9 @@ def read_report(source: Source, agency: str | None = None, year: int | None = No
     notes: list[str] = []
     title_end, title_agency, title_year = _title(lines)
     headings = _find_headings(lines, title_end)
-    tail = _closing(lines)
-    date = tail[1]
+    signature_name, date, closing_lines = _closing(lines)
     year = year or title_year or _year_from_date(date)
-    agency = agency or title_agency or tail[0]
+    agency = agency or title_agency or signature_name
     if not year:
         raise ValueError("无法确定报告年度：标题中没有“××××年政府信息公开工作年度报告”，文末也没有成文日期。请用 --year 指定。")
     fmt = _detect_format(lines, year)
@@ -54,7 +53,7 @@ def read_report(source: Source, agency: str | None = None, year: int | None = No
     report.agency.level = report.agency.effective_level
     if not agency:
         notes.append("没有找到机关名称（标题或落款），请在数据文件中填写 agency.name。")
-    bounds = _section_bounds(headings, len(lines) - tail[2])
+    bounds = _section_bounds(headings, len(lines) - closing_lines)
     first = min((start for start, _ in bounds.values()), default=len(lines))
     lead = _paragraphs(lines[title_end:first - 1] if first > title_end else [], source.wrapped, source.paragraph_starts)
     report.lead = Lead(text="".join(p for p, _ in lead)) if lead else None
@@ -69,7 +68,6 @@ def read_report(source: Source, agency: str | None = None, year: int | None = No
                 report.narrative[section.key] = _narrative(body, source)
         else:
             report.narrative[section.key] = _narrative(body, source)
-    signature_name = tail[0]
     report.signature = Signature(show=bool(signature_name or date),
                                  name=signature_name if signature_name and signature_name != report.agency.name else None)
     return Extraction(report, notes)
