@@ -9,7 +9,7 @@ from docxtpl import DocxTemplate
 
 import toolkit
 from toolkit.render import default_template
-from toolkit.render.context import context
+from toolkit.render.context import clean, context
 from toolkit.render.engine import CompiledTemplate, compile_template, environment
 
 from .conftest import SAMPLES
@@ -69,3 +69,132 @@ def test_one_compiled_template_renders_many_reports_independently():
     compiled.render(context(second))
     assert compiled.render(context(first)) == a1
     assert compile_template(default_template("2021")) is compiled
+
+
+# -- the shortcut past docxtpl's tree pass -------------------------------------------------------------
+
+import hashlib  # noqa: E402
+import inspect  # noqa: E402
+
+import docxtpl  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from markupsafe import Markup  # noqa: E402
+
+from toolkit.render import canonical  # noqa: E402
+
+# The docxtpl steps engine.py mirrors or relies on, as in the pinned version. When docxtpl changes
+# one of them, re-check CompiledTemplate against the new code, then record the new fingerprint.
+MIRRORED = ("render", "render_init", "build_xml", "render_xml_part", "resolve_listing", "fix_tables",
+            "fix_docpr_ids", "render_properties", "render_footnotes", "get_part_xml",
+            "build_headers_footers_xml", "map_headers_footers_xml", "get_xml", "xml_to_string")
+FINGERPRINT = "c10e39d51869c23b"
+
+
+def docxtpl_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in MIRRORED:
+        digest.update(inspect.getsource(getattr(DocxTemplate, name)).encode())
+    return digest.hexdigest()[:16]
+
+
+def test_docxtpl_is_the_version_the_engine_mirrors():
+    assert docxtpl.__version__ == "0.20.2", (
+        f"docxtpl {docxtpl.__version__} is installed; engine.py mirrors 0.20.2 (pinned in pyproject.toml)")
+    assert docxtpl_fingerprint() == FINGERPRINT, (
+        "docxtpl's per-report steps changed: re-verify toolkit/render/engine.py and canonical.py "
+        "against DocxTemplate." + ", ".join(MIRRORED) + ", then update FINGERPRINT")
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_shipped_templates_skip_the_tree_pass(version):
+    compiled = CompiledTemplate(default_template(version))
+    assert compiled._plain_body is not None
+    for path in SAMPLES:
+        values = context(toolkit.load(path))
+        if toolkit.load(path).format.version == version:
+            assert canonical.rendered_is_plain(compiled._plain_body.render(values).encode())
+
+
+def assert_same_as_docxtpl(path, values):
+    fast, plain = members(CompiledTemplate(path).render(values)), members(plain_docxtpl(path, values))
+    assert list(fast) == list(plain)
+    for name in plain:
+        assert fast[name] == plain[name], name
+
+
+HOSTILE = ["", " ", "第一行\n第二行", "制表\t符", "回车\r换行", "引号\"'‘’“”", "& < > &amp; &#34;", "{_{ x }_}",
+           "{{ agency }}", "\x07响铃\x0c换页", "\ufffe", "<w:t></w:t>", "名称" * 200]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_values_give_what_docxtpl_gives(text):
+    report = toolkit.load(SAMPLES[0])
+    values = context(report)
+    values["agency"] = text
+    values["lead"] = [text, text]
+    values["sections"]["overview"]["paragraphs"] = [text]
+    next(iter(values[next(iter(report.format.tables))].values()))[next(iter(next(iter(
+        values[next(iter(report.format.tables))].values()))))] = text
+    assert_same_as_docxtpl(default_template(report.format.version), values)
+
+
+def test_markup_values_take_the_full_path():
+    values = context(toolkit.load(SAMPLES[0]))
+    values["agency"] = Markup("<w:t>标记</w:t>")
+    assert not canonical.values_are_plain(values)
+    values["agency"] = Markup("机关")
+    assert_same_as_docxtpl(default_template("2021"), values)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(max_size=12).map(clean), min_size=3, max_size=3))
+def test_any_text_gives_what_docxtpl_gives(texts):
+    """Any text context() can give (it drops what XML forbids)."""
+    values = context(toolkit.load(SAMPLES[1]))
+    values["agency"], values["title"] = texts[0], texts[1]
+    values["sections"]["overview"]["paragraphs"] = [texts[2]]
+    assert_same_as_docxtpl(default_template("2021"), values)
+
+
+def hostile_template(tmp_path, edit) -> str:
+    document = docx.Document(default_template("2021"))
+    edit(document)
+    path = tmp_path / "hostile.docx"
+    document.save(path)
+    return str(path)
+
+
+def row_loop(document):
+    table = document.tables[0]
+    rows = table.rows
+    rows[1].cells[0].paragraphs[0].text = "{%tr for p in lead %}"
+    rows[2].cells[0].paragraphs[0].text = "{{ p }}"
+    rows[3].cells[0].paragraphs[0].text = "{%tr endfor %}"
+
+
+def whitespace_control(document):
+    paragraph = document.paragraphs[0]
+    paragraph.text = "{%- if agency %}{{ agency }}{% endif -%}"
+
+
+def body_picture(document):
+    from .test_templates import tiny_png
+    from docx.shared import Mm
+    document.paragraphs[0].add_run().add_picture(io.BytesIO(tiny_png()), width=Mm(10))
+
+
+def markup_filter(document):
+    document.paragraphs[0].text = "{{ agency|safe }}"
+
+
+@pytest.mark.parametrize("edit", [row_loop, whitespace_control, body_picture, markup_filter, lambda d: None],
+                         ids=["row loop", "whitespace control", "picture", "safe filter", "unchanged"])
+def test_templates_the_shortcut_cannot_prove_take_the_full_path(tmp_path, edit):
+    path = hostile_template(tmp_path, edit)
+    compiled = CompiledTemplate(path)
+    assert (compiled._plain_body is not None) == (edit.__name__ == "<lambda>")
+    for sample in SAMPLES:
+        values = context(toolkit.load(sample))
+        values["agency"] = "甲&乙<丙>"
+        assert_same_as_docxtpl(path, values)

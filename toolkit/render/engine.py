@@ -4,6 +4,9 @@ docxtpl re-reads the template, re-patches its XML and re-compiles the Jinja sour
 report; nearly all of its time goes there. A ``CompiledTemplate`` does that work once and then,
 per report, runs only docxtpl's own per-report steps (render each part, resolve line breaks,
 fix tables and drawing ids) and writes the package — so its output is the XML docxtpl gives.
+Of those steps, the body's tree pass is skipped when it provably changes nothing (see
+``canonical``). The steps mirrored here are those of the docxtpl version pyproject.toml pins;
+tests/test_engine.py fails when docxtpl changes them.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from lxml.etree import XMLSyntaxError
 
 from ..errors import TemplateError
 from ..model import Report
+from . import canonical
 from .context import context
 from .package import Member, read_members, write_package
 
@@ -80,6 +84,10 @@ class CompiledTemplate:
             self._docx.init_docx()
             self._env = environment()
             self._body = self._docx.patch_xml(self._docx.get_xml())
+            self._body_template = self._env.from_string(_with_paragraph_lines(self._body))
+            # Where nothing after Jinja can change the body, Jinja's output is the body.
+            plain = canonical.body_is_plain(self._env, _with_paragraph_lines(self._body))
+            self._plain_body = self._env.from_string(self._body) if plain else None
             self._compressed = {name: Member.deflate(name, data) for name, data in self._members.items()}
             self._head, self._tail = _split_at_body(self._members["word/document.xml"])
             part = self._docx.docx.part
@@ -110,12 +118,17 @@ class CompiledTemplate:
                                   for name, member in self._compressed.items()])
 
     def _document_xml(self, values: dict) -> bytes:
+        """The body as docxtpl renders it: DocxTemplate.render_xml_part, fix_tables, fix_docpr_ids."""
         docx = self._docx
-        docx.docx_ids_index = 1000
-        body = docx.render_xml_part(self._body, docx.docx._part, values, self._env)
-        tree = docx.fix_tables(body)
-        docx.fix_docpr_ids(tree)
-        return self._head + _without_inherited_namespaces(etree.tostring(tree, encoding="UTF-8"), self._head) + self._tail
+        docx.current_rendering_part = docx.docx._part
+        xml = self._plain_body and canonical.values_are_plain(values) and _utf8(self._plain_body.render(values))
+        if not (xml and canonical.rendered_is_plain(xml)):
+            body = _after_jinja(self._body_template.render(values))
+            docx.docx_ids_index = 1000
+            tree = docx.fix_tables(docx.resolve_listing(body))
+            docx.fix_docpr_ids(tree)
+            xml = etree.tostring(tree, encoding="UTF-8")
+        return self._head + _without_inherited_namespaces(xml, self._head) + self._tail
 
     def _core_xml(self, values: dict) -> bytes:
         core = self._docx.docx.core_properties
@@ -147,6 +160,26 @@ class _template_errors:
         if isinstance(exc, (OSError, KeyError, ValueError, zipfile.BadZipFile, PackageNotFoundError, XMLSyntaxError)):
             raise TemplateError(f"无法读取模板 {path}：不是有效的 Word（.docx）文件（{exc}）。") from None
         return False
+
+
+def _with_paragraph_lines(xml: str) -> str:
+    """docxtpl puts each paragraph on its own line before Jinja (so errors name a line)."""
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+
+
+def _after_jinja(xml: str) -> str:
+    """What docxtpl does to Jinja's output before resolving line breaks: paragraphs back on one
+    line, escaped braces restored."""
+    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    return xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+
+
+def _utf8(text: str) -> bytes | None:
+    """The text in UTF-8, or None when it holds lone surrogates (the full path decides those)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
 
 
 _BODY = re.compile(rb"<w:body\b.*</w:body>|<w:body\s*/>", re.S)
