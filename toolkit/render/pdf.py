@@ -1,11 +1,27 @@
-"""Converting a .docx to PDF with LibreOffice, the office suite most government machines can have."""
+"""Converting .docx reports to PDF with LibreOffice, the office suite most government machines can have.
+
+Starting LibreOffice costs more than converting a report, so many files go through a small pool:
+each worker keeps its own LibreOffice profile (so workers run in parallel and beside a user's
+open LibreOffice) and hands LibreOffice a chunk of files per start. A document that hangs or
+crashes LibreOffice costs one chunk: the files converted before it are kept, the rest go back to
+the queue, and the document itself is tried once more on its own, then reported as failed.
+"""
 
 from __future__ import annotations
 
+import collections
+import math
+import os
+import queue
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 from ..errors import RenderError
 
@@ -15,32 +31,196 @@ INSTALL_HINT = (
     "    Windows/macOS：从 https://www.libreoffice.org/download/ 下载安装\n"
     "安装后确认命令 soffice 可以运行；也可用 WPS 或 Word 打开 Word 报告后另存为 PDF。"
 )
+# Seconds a LibreOffice may go without finishing a document before it is taken as hung.
+STALL_SECONDS = 90
+ATTEMPTS = 2
+_MOST_PER_START = 25
+_POLL_SECONDS = 0.05
 
 
 def find_office() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def docx_to_pdf(docx: bytes, timeout: int = 300) -> bytes:
-    """PDF bytes of a .docx, converted by a headless LibreOffice with a private profile.
+@dataclass(frozen=True)
+class Conversion:
+    """One document's PDF, or why there is none."""
 
-    The private profile lets conversions run in parallel and beside a user's open LibreOffice.
-    """
-    office = find_office()
+    source: Path
+    pdf: bytes | None
+    error: str = ""
+    attempts: int = 1
+
+
+def docx_to_pdf(docx: bytes, timeout: int = STALL_SECONDS) -> bytes:
+    """PDF bytes of one .docx."""
+    with tempfile.TemporaryDirectory(prefix="govreport-") as folder:
+        source = Path(folder) / "report.docx"
+        source.write_bytes(docx)
+        result = next(convert_many([source], workers=1, stall_seconds=timeout))
+    if result.pdf is None:
+        raise RenderError(result.error)
+    return result.pdf
+
+
+def convert_many(sources: Iterable[str | Path], workers: int | None = None, stall_seconds: float = STALL_SECONDS,
+                 office: str | None = None) -> Iterator[Conversion]:
+    """Each source's PDF as soon as it is ready (not in order), through ``workers`` LibreOffice
+    instances (default: one per CPU). Stopping the iteration (or Ctrl-C) stops LibreOffice."""
+    office = office or find_office()
     if office is None:
         raise RenderError(INSTALL_HINT)
-    with tempfile.TemporaryDirectory(prefix="govreport-") as folder:
-        work = Path(folder)
-        source = work / "report.docx"
-        source.write_bytes(docx)
-        command = [office, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
-                   "--convert-to", "pdf", "--outdir", str(work), str(source)]
+    pending = collections.deque(_Task(Path(s), number) for number, s in enumerate(sources))
+    total = len(pending)
+    if not total:
+        return
+    workers = max(1, min(workers or os.cpu_count() or 1, total))
+    results: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    with tempfile.TemporaryDirectory(prefix="govreport-pdf-") as folder:
+        queue_ = _Queue(pending, workers)
+        threads = [threading.Thread(target=_Worker(office, Path(folder) / f"worker-{n}", queue_, results, stop,
+                                                   stall_seconds).run, daemon=True) for n in range(workers)]
+        for thread in threads:
+            thread.start()
         try:
-            done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
-            raise RenderError(f"LibreOffice 转换 PDF 超时（{timeout} 秒）。") from None
-        pdf = work / "report.pdf"
-        if not pdf.exists():
-            detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()
-            raise RenderError(f"LibreOffice 未能转换 PDF：{detail or '没有输出'}")
-        return pdf.read_bytes()
+            for _ in range(total):
+                yield results.get()
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join()
+
+
+@dataclass
+class _Task:
+    source: Path
+    number: int
+    attempts: int = 0
+    error: str = ""
+
+
+class _Queue:
+    """Files waiting for a worker: chunks sized to keep every worker busy to the end; a file that
+    failed once goes alone, so it cannot take others down with it again."""
+
+    def __init__(self, pending: collections.deque, workers: int):
+        self._pending, self._workers, self._lock = pending, workers, threading.Lock()
+
+    def take(self) -> list[_Task] | None:
+        with self._lock:
+            if not self._pending:
+                return None
+            if self._pending[0].attempts:
+                return [self._pending.popleft()]
+            size = min(_MOST_PER_START, math.ceil(len(self._pending) / self._workers))
+            chunk = []
+            while self._pending and len(chunk) < size and not self._pending[0].attempts:
+                chunk.append(self._pending.popleft())
+            return chunk
+
+    def put_back(self, tasks: list[_Task]) -> None:
+        with self._lock:
+            self._pending.extendleft(reversed(tasks))
+
+
+class _Worker:
+    """One LibreOffice profile, started on one chunk of files after another."""
+
+    def __init__(self, office: str, home: Path, tasks: _Queue, results: queue.Queue, stop: threading.Event,
+                 stall_seconds: float):
+        self.office, self.home, self.tasks, self.results, self.stop = office, home, tasks, results, stop
+        self.stall_seconds = stall_seconds
+        self.profile = (home / "profile").as_uri()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            chunk = self.tasks.take()
+            if chunk is None:
+                return
+            try:
+                self._convert(chunk)
+            except Exception as exc:  # a broken worker must still account for its files
+                for task in chunk:
+                    self.results.put(Conversion(task.source, None, f"无法转换 PDF：{exc}", task.attempts + 1))
+
+    def _convert(self, chunk: list[_Task]) -> None:
+        inbox, outbox = self.home / "in", self.home / "out"
+        for folder in (inbox, outbox):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+        inputs = []
+        for task in chunk:
+            link = inbox / f"{task.number:07d}.docx"
+            link.symlink_to(task.source.resolve())
+            inputs.append(link)
+        command = [self.office, f"-env:UserInstallation={self.profile}", "--headless", "--norestore", "--nologo",
+                   "--nodefault", "--nolockcheck", "--convert-to", "pdf", "--outdir", str(outbox), *map(str, inputs)]
+        with open(self.home / "log.txt", "wb+") as log:
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                       start_new_session=True)
+            left, problem = self._follow(process, chunk, outbox)
+            log.seek(0)
+            detail = log.read().decode("utf-8", "replace").strip()[-300:]
+        if not left:
+            return
+        culprit, rest = left[0], left[1:]
+        if problem is None:  # LibreOffice finished but made no PDF of these
+            culprit, rest, problem = None, [], f"LibreOffice 无法转换此文件{f'：{detail}' if detail else ''}"
+            failed = left
+        else:
+            failed = [culprit]
+        retry = []
+        for task in failed:
+            task.attempts += 1
+            task.error = problem
+            if task.attempts >= ATTEMPTS:
+                self.results.put(Conversion(task.source, None, problem, task.attempts))
+            else:
+                retry.append(task)
+        self.tasks.put_back(retry + rest)
+
+    def _follow(self, process: subprocess.Popen, chunk: list[_Task], outbox: Path) -> tuple[list[_Task], str | None]:
+        """Hands on each PDF as LibreOffice finishes it; the files left, and what went wrong."""
+        left = list(chunk)
+        last_progress = time.monotonic()
+        while True:
+            finished = process.poll() is not None
+            for task in list(left):
+                pdf = _finished_pdf(outbox / f"{task.number:07d}.pdf")
+                if pdf is not None:
+                    left.remove(task)
+                    self.results.put(Conversion(task.source, pdf, "", task.attempts + 1))
+                    last_progress = time.monotonic()
+            if finished or not left:
+                break
+            if self.stop.is_set():
+                _kill(process)
+                return [], None
+            if time.monotonic() - last_progress > self.stall_seconds:
+                _kill(process)
+                return left, f"LibreOffice 转换超时（{self.stall_seconds:g} 秒无进展），已终止"
+            time.sleep(_POLL_SECONDS)
+        process.wait()
+        if process.returncode != 0 and left:
+            code = process.returncode
+            return left, f"LibreOffice 异常退出（{f'信号 {-code}' if code < 0 else f'退出码 {code}'}）"
+        return left, None
+
+
+def _finished_pdf(path: Path) -> bytes | None:
+    """The PDF once LibreOffice has written all of it (its last line is %%EOF)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF") else None
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """LibreOffice and whatever it started (it runs in its own session)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
