@@ -4,6 +4,7 @@ import re
 import subprocess
 
 import docx
+import pytest
 
 from toolkit.cli import cli
 
@@ -51,7 +52,8 @@ def test_a_placeholder_in_the_lead_is_listed_too(runner, tmp_path, draft_text):
     assert re.search(rf"d\.yaml:{line}: 警告 \[F1\] 仍有未填写的占位文字：“【待填写】导语”", result.output)
 
 
-def test_output_kind_follows_the_suffix(runner, tmp_path, office):
+@pytest.mark.usefixtures("office")
+def test_output_kind_follows_the_suffix(runner, tmp_path):
     pdf = tmp_path / "报告.pdf"
     result = runner.invoke(cli, ["render", str(HUAIAN), "-o", str(pdf)])
     assert result.exit_code == 0, result.output
@@ -62,7 +64,8 @@ def test_output_kind_follows_the_suffix(runner, tmp_path, office):
     assert result.exit_code == 2 and "不支持的输出文件类型" in result.output
 
 
-def test_pdf_is_added_beside_an_unchanged_docx_without_force(runner, tmp_path, office):
+@pytest.mark.usefixtures("office")
+def test_pdf_is_added_beside_an_unchanged_docx_without_force(runner, tmp_path):
     out = tmp_path / "报告.docx"
     assert runner.invoke(cli, ["render", str(HUAIAN), "-o", str(out)]).exit_code == 0
     before = out.stat().st_mtime_ns
