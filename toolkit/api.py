@@ -312,6 +312,9 @@ def render_files(report: Report, docx: Path | None, pdf: Path | None = None, *, 
     this report renders to is left as it is, so a PDF can be added beside it without ``force``.
     """
     findings = check(report, previous) if findings is None else findings
+    if report.unread and not ignore_errors:
+        raise ToolkitError(f"报告有 {len(report.unread)} 个数字为空（null，未读取），未生成："
+                           + "、".join(map(str, sorted(report.unread)[:5])) + "。请补全后重试（或加 --ignore-errors）。")
     if count(findings, ERROR) and not ignore_errors:
         raise ReportHasErrors(findings)
     if rules.is_unfinished(findings) and not draft:

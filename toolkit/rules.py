@@ -18,7 +18,7 @@ from .model import PLACEHOLDER, Number, Report
 
 # A section that says nothing: 无, 暂无, 暂无问题, 本年度无其他需要报告的事项, 没有…
 _EMPTY_TEXT = re.compile(r"^[（(]?(?:本年度?|今年|我[局委办乡镇])?(?:暂无|无|没有|不涉及)(?:发现)?(?:明显|相关)?"
-                         r"(?:问题|其他需要报告的事项|其他事项|需要报告的事项|相关情况|情况)?[)）]?[。.；;]?$")
+                         r"(?:问题|相关情况|情况)?[)）]?[。.；;]?$")
 _DENIES_FEE = re.compile(r"未(?:发出|收取|产生|发生)")
 
 

@@ -122,7 +122,7 @@ def read_table(table: Table, lines: list[Line], report: Report, heading: str) ->
 def _first_run(span: str) -> list[str]:
     """The figures right after a row's label: they end where text starts again (the next label,
     a row the format does not have), so a row never takes another row's figures."""
-    tokens = []
+    tokens, previous_end = [], 0
     for match in _NUMBER.finditer(span):
         if tokens and span[previous_end:match.start()].strip():
             break
