@@ -1,4 +1,4 @@
-"""Data files: YAML in, with the line of every value, and annotated YAML out.
+"""Reading data files: YAML in, with the line of every value.
 
 Reading is strict — unknown keys, duplicate keys, aliases, wrong types all become located
 ``Problem``s — because a clerk's typo must never silently turn into a 0 in a statutory table.
@@ -15,12 +15,10 @@ from pathlib import Path
 
 import yaml
 
-from .errors import DataFileError, FormatNotFound, Problem
-from .formats import AMOUNT, SIGNED, CellRef, Column, Format, get_format, format_for_year
-from .model import AGENCY_LEVELS, CONTACT_FIELDS, Agency, Lead, Narrative, Part, Report, Signature
-from .output import display_width
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from ..errors import DataFileError, FormatNotFound, Problem
+from ..formats import AMOUNT, SIGNED, CellRef, Column, Format, agency_levels, format_for_year, get_format
+from ..model import CONTACT_FIELDS, Agency, Lead, Narrative, Part, Report, Signature
+from .strict_yaml import compose, decode
 
 TOP_LABELS = {
     "format": "报告格式版本",
@@ -54,103 +52,15 @@ def load(path: str | Path) -> Report:
 
 
 def loads(raw: bytes | str, source: Path | None = None) -> Report:
-    text = _decode(raw, source) if isinstance(raw, bytes) else raw
+    text = decode(raw, source) if isinstance(raw, bytes) else raw
     if not text.strip():
         raise DataFileError(source, [Problem("文件是空的，没有任何内容。", hint="可用 govreport new 生成一份空白数据文件。")])
-    root = _compose(text, source)
+    root = compose(text, source)
     reader = _Reader(source)
     report = reader.report(root)
     if reader.problems:
         raise DataFileError(source, reader.problems)
     return report
-
-
-def _decode(raw: bytes, source: Path | None) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        hint = "请用记事本或 WPS 将文件“另存为”UTF-8 编码后重试。"
-        try:
-            raw.decode("gb18030")
-            hint = "文件似乎是 GBK/GB18030 编码；" + hint
-        except UnicodeDecodeError:
-            pass
-        raise DataFileError(source, [Problem("文件不是 UTF-8 编码，无法读取。", line=line, hint=hint)]) from None
-
-
-def _compose(text: str, source: Path | None) -> yaml.Node:
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        lines = text.splitlines()
-        if mark and mark.line < len(lines) and "\t" in lines[mark.line]:
-            problem = "出现了 Tab 字符（YAML 只能用空格缩进）"
-        else:
-            problem = _yaml_problem(exc.problem or exc.context or "")
-        raise DataFileError(
-            source,
-            [
-                Problem(
-                    f"YAML 格式错误：{problem}",
-                    line=mark.line + 1 if mark else None,
-                    column=mark.column + 1 if mark else None,
-                    hint="检查该行的缩进（只能用空格，不能用 Tab）、冒号后是否有空格、引号是否成对。",
-                )
-            ],
-        ) from None
-    except yaml.YAMLError as exc:
-        raise DataFileError(source, [Problem(f"YAML 格式错误：{exc}")]) from None
-    if root is None:
-        raise DataFileError(source, [Problem("文件中只有注释，没有任何数据。")])
-    _reject_aliases(root, text, source)
-    return root
-
-
-_YAML_PROBLEMS = {
-    "mapping values are not allowed here": "此处不能出现冒号（可能缺少空格或缩进不对）",
-    "could not find expected ':'": "缺少冒号",
-    "found undefined alias": "使用了未定义的别名（*）",
-}
-
-
-def _yaml_problem(problem: str) -> str:
-    for english, chinese in _YAML_PROBLEMS.items():
-        if problem.startswith(english):
-            return chinese
-    return problem
-
-
-def _reject_aliases(root: yaml.Node, text: str, source: Path | None) -> None:
-    """Refuse YAML aliases: a data file has no use for them and they allow 'billion laughs' bombs.
-
-    The composer shares one node object for every use of an anchor, so a node met twice is an alias;
-    stopping at the first one keeps the walk linear in the file's size.
-    """
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            alias = next(e for e in yaml.parse(text, Loader=_Loader) if isinstance(e, yaml.AliasEvent))
-            raise DataFileError(
-                source,
-                [
-                    Problem(
-                        "数据文件中不允许使用 YAML 锚点和别名（& 与 *）。",
-                        line=alias.start_mark.line + 1,
-                        column=alias.start_mark.column + 1,
-                        hint="请把被引用的内容直接写出来。",
-                    )
-                ],
-            )
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack += [key, value]
-        elif isinstance(node, yaml.SequenceNode):
-            stack += node.value
 
 
 class _Reader:
@@ -278,9 +188,9 @@ class _Reader:
 
     def level(self, node: yaml.Node | None) -> str | None:
         level = self.text(node, "agency.level", "机关层级")
-        if level and level not in AGENCY_LEVELS:
+        if level and level not in agency_levels():
             self.problem(node, f"机关层级“{level}”不在可选范围内。", "agency.level", "机关层级",
-                         hint="可选：" + "、".join(AGENCY_LEVELS))
+                         hint="可选：" + "、".join(agency_levels()))
             return None
         return level
 
@@ -366,6 +276,9 @@ class _Reader:
     def figure(self, node: yaml.Node, ref: CellRef, fmt: Format, report: Report, row_path: bool = False) -> None:
         path = f"figures.{ref.table}.{ref.row}" if row_path else f"figures.{ref}"
         self.lines[f"figures.{ref}"] = node.start_mark.line + 1
+        if _is_null(node) and not fmt.is_derived(ref):
+            report.unread.add(ref)  # a figure not known (not read from a published copy): never 0
+            return
         value = self.number(node, fmt.column(ref), path, fmt.label(ref))
         if value is None:
             return
@@ -427,108 +340,3 @@ def _did_you_mean(key: str, labels: dict[str, str]) -> str:
     if close:
         return f"是不是“{close[0]}”（{labels[close[0]]}）？"
     return "可用的键：" + "、".join(f"{k}（{v}）" for k, v in list(labels.items())[:12])
-
-
-# -- writing --------------------------------------------------------------------------------------
-
-
-def _scalar(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, (int, Decimal)):
-        return str(value)
-    dumped = yaml.safe_dump(str(value), allow_unicode=True, default_flow_style=True, width=1 << 30)
-    return dumped.removesuffix("\n").removesuffix("\n...")
-
-
-def _comment(line: str, comment: str, width: int = 40) -> str:
-    pad = max(1, width - display_width(line))
-    return f"{line}{' ' * pad}# {comment}"
-
-
-def dumps(report: Report) -> str:
-    """The report as an annotated data file: every key present, each with its official label."""
-    fmt = report.format
-    out = [
-        f"# {report.title}（数据文件）",
-        f"# 格式：{fmt.document}。编辑后运行 govreport check 检查，govreport render 生成 Word 报告。",
-        "# 表格数字：未填写的按 0 计；各“总计”由程序自动计算，无需填写（如填写，将与计算结果核对）。",
-        "",
-        _comment(f'format: "{fmt.version}"', f"报告格式版本（{fmt.document}）"),
-        _comment(f"year: {report.year}", "报告年度"),
-        _comment(f"date: {report.date.isoformat() if report.date else 'null'}", "成文日期，例如 2026-01-20"),
-        "agency:",
-        _comment(f"  name: {_scalar(report.agency.name)}", "机关全称（用于标题和落款）"),
-        _comment(f"  level: {_scalar(report.agency.level)}", "机关层级，如：乡镇人民政府、政府部门（可选值见 README）"),
-    ]
-    out += _dump_lead(report.lead)
-    signature = report.signature
-    out += [
-        _comment("signature:", "落款"),
-        _comment(f"  show: {'true' if signature.show else 'false'}", "是否在文末显示落款"),
-        _comment(f"  name: {_scalar(signature.name)}", "署名；为空时使用机关全称"),
-        _comment(f"  seal: {'true' if signature.seal else 'false'}", "是否加盖印章（影响落款位置）"),
-        "",
-        _comment("sections:", "正文各部分（叙述文字）"),
-    ]
-    for section in fmt.sections:
-        narrative = report.narrative.get(section.key)
-        if section.table is None or (narrative and narrative.texts()):
-            out += _dump_narrative(section.key, section.heading, narrative)
-    out += ["", _comment("figures:", "表格数字")]
-    for section in fmt.sections:
-        if section.table:
-            out += _dump_table(report, section.table, section.heading)
-    return "\n".join(out) + "\n"
-
-
-def _dump_lead(lead: Lead | None) -> list[str]:
-    if lead is None:
-        return ["lead: null" + " " * 29 + "# 导语：不需要导语时为 null"]
-    out = [
-        _comment("lead:", "导语（位于“一、总体情况”之前）；不需要导语时改为 lead: null"),
-        _comment(f"  text: {_scalar(lead.text)}", "导语全文；为空时按以下信息自动生成"),
-        _comment(f"  website: {_scalar(lead.website)}", "发布本报告的网站名称"),
-        _comment(f"  url: {_scalar(lead.url)}", "网址"),
-        "  contact:",
-    ]
-    out += [_comment(f"    {key}: {_scalar(lead.contact.get(key))}", label) for key, label in CONTACT_FIELDS.items()]
-    return out
-
-
-def _dump_narrative(key: str, heading: str, narrative: Narrative | None) -> list[str]:
-    narrative = narrative or Narrative()
-    out = [_comment(f"  {key}:", heading)]
-    out.append("    paragraphs:" + ("" if narrative.paragraphs else " []"))
-    out += [f"      - {_scalar(p)}" for p in narrative.paragraphs]
-    out.append("    parts:" + ("" if narrative.parts else " []"))
-    for part in narrative.parts:
-        out.append(f"      - title: {_scalar(part.title)}")
-        out.append("        paragraphs:" + ("" if part.paragraphs else " []"))
-        out += [f"          - {_scalar(p)}" for p in part.paragraphs]
-    return out
-
-
-def _dump_table(report: Report, table_key: str, heading: str) -> list[str]:
-    fmt = report.format
-    table = fmt.tables[table_key]
-    out = [_comment(f"  {table_key}:", heading)]
-    for block in table.blocks:
-        if block.title:
-            out.append(f"    # {block.title}")
-        for row in block.rows:
-            # Totals are derived; they are written only where the data states them, to be checked.
-            cells = [CellRef(table_key, row.key, c.key) for c in block.columns]
-            cells = [ref for ref in cells if not fmt.is_derived(ref) or ref in report.stated_totals]
-            if not cells:
-                continue
-            if block.is_single_column:
-                out.append(_comment(f"    {row.key}: {_figure(report, cells[0])}", f"{row.name} — {block.columns[0].name}"))
-                continue
-            out.append(_comment(f"    {row.key}:", row.name))
-            out += [_comment(f"      {ref.col}: {_figure(report, ref)}", fmt.column(ref).name) for ref in cells]
-    return out
-
-
-def _figure(report: Report, ref: CellRef) -> str:
-    return str(report.stated_totals[ref] if ref in report.stated_totals else report.value(ref))
