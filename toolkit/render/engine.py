@@ -32,6 +32,7 @@ from .context import context
 from .package import Member, read_members, write_package
 from .templates import default_template
 
+_JINJA = re.compile(r"\{[{%#]")
 _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 # The string properties docxtpl renders (DocxTemplate.render_properties).
 _PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
@@ -89,16 +90,21 @@ class CompiledTemplate:
             }
             core = self._docx.docx.core_properties
             self._properties = {name: getattr(core, name) for name in _PROPERTIES}
+            # A part without Jinja renders the same for every report: rendered once, here.
+            for parts, render_part in ((self._parts, self._part_xml), (self._footnotes, self._footnotes_xml)):
+                for name, (part, source) in list(parts.items()):
+                    if not _JINJA.search(source):
+                        self._compressed[name] = Member.deflate(name, render_part(part, source, {}))
+                        del parts[name]
 
     def render(self, values: dict) -> bytes:
         """The filled-in .docx, with fixed zip timestamps so equal input gives equal bytes."""
         with _template_errors(self.path):
             replaced = {"word/document.xml": self._document_xml(values)}
             for name, (part, source) in self._parts.items():
-                xml = self._docx.render_xml_part(source, part, values, self._env)
-                replaced[name] = serialize_part_xml(etree.fromstring(xml.encode("utf-8")))
+                replaced[name] = self._part_xml(part, source, values)
             for name, (part, source) in self._footnotes.items():
-                replaced[name] = self._docx.render_xml_part(source, part, values, self._env).encode("utf-8")
+                replaced[name] = self._footnotes_xml(part, source, values)
             if "docProps/core.xml" in self._members:
                 replaced["docProps/core.xml"] = self._core_xml(values)
             return write_package([Member.deflate(name, replaced[name]) if name in replaced else member
@@ -116,6 +122,16 @@ class CompiledTemplate:
             docx.fix_docpr_ids(tree)
             xml = etree.tostring(tree, encoding="UTF-8")
         return self._head + _without_inherited_namespaces(xml, self._head) + self._tail
+
+    def _part_xml(self, part, source: str, values: dict) -> bytes:
+        """A header or footer as DocxTemplate.render gives it (build_headers_footers_xml, then
+        map_headers_footers_xml, which python-docx serializes)."""
+        xml = self._docx.render_xml_part(source, part, values, self._env)
+        return serialize_part_xml(etree.fromstring(xml.encode("utf-8")))
+
+    def _footnotes_xml(self, part, source: str, values: dict) -> bytes:
+        """Footnotes as DocxTemplate.render_footnotes gives them."""
+        return self._docx.render_xml_part(source, part, values, self._env).encode("utf-8")
 
     def _core_xml(self, values: dict) -> bytes:
         core = self._docx.docx.core_properties
