@@ -1,17 +1,22 @@
-"""Work on many agencies at once: drafts, reports and checks, in parallel, one failure never
-stopping the others. Each job is a plain function of picklable arguments returning an Outcome."""
+"""Work on many agencies at once: drafts, reports, PDFs and checks, in parallel, one failure never
+stopping the others. Each job is a plain function of small picklable arguments returning an
+Outcome; what all jobs share (the agency list) goes to each worker process once, not with every
+job, so the cost of a job does not grow with the size of the batch."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import signal
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
 from . import api
-from .errors import ToolkitError
+from .errors import OutputExists, ToolkitError
+from .output import write_atomic
 from .findings import ERROR, WARNING, count
 from .formats import get_format
 from .registry import Entry, Registry
@@ -39,22 +44,76 @@ class Job:
     arguments: tuple
 
 
-def run(jobs: list[Job], workers: int | None = None) -> Iterator[Outcome]:
-    """Outcomes as jobs finish; in a pool of ``workers`` processes (default: one per CPU)."""
-    workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(jobs) <= 1:
-        for job in jobs:
+@dataclass(frozen=True)
+class Batch:
+    """Jobs, and the keyword arguments every job function receives besides its own."""
+
+    jobs: list[Job]
+    shared: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.jobs)
+
+
+# What every job of the running batch shares, installed once per worker process.
+_SHARED: dict = {}
+# Jobs handed to the pool ahead of the free workers: enough to keep them busy, few enough that
+# memory does not grow with the batch and an interrupt has little to cancel.
+_AHEAD_PER_WORKER = 4
+
+
+def run(batch: Batch, workers: int | None = None) -> Iterator[Outcome]:
+    """Outcomes as jobs finish; in a pool of ``workers`` processes (default: one per CPU).
+
+    An interrupt (KeyboardInterrupt, raised while waiting or thrown in by the caller) cancels the
+    jobs not yet started, reports those already running once they finish — their files are
+    written whole, by write_atomic — and is raised again."""
+    workers = min(workers or os.cpu_count() or 1, len(batch.jobs))
+    if workers <= 1:
+        _install(batch.shared)
+        for job in batch.jobs:
             yield _guarded(job)
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        futures = [pool.submit(_guarded, job) for job in jobs]
-        for future in as_completed(futures):
-            yield future.result()
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(batch.shared,))
+    unreported: set = set()
+    try:
+        waiting = iter(batch.jobs)
+        while True:
+            for job in waiting:
+                unreported.add(pool.submit(_guarded, job))
+                if len(unreported) >= workers * _AHEAD_PER_WORKER:
+                    break
+            if not unreported:
+                return
+            finished, _ = wait(unreported, return_when=FIRST_COMPLETED)
+            for future in finished:
+                unreported.discard(future)
+                yield future.result()
+    except KeyboardInterrupt:
+        for future in unreported:
+            future.cancel()
+        for future in unreported:
+            if not future.cancelled():
+                yield future.result()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(shared: dict) -> None:
+    # Ctrl-C reaches the whole process group; the parent alone decides what stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _install(shared)
+
+
+def _install(shared: dict) -> None:
+    _SHARED.clear()
+    _SHARED.update(shared)
 
 
 def _guarded(job: Job) -> Outcome:
     try:
-        return job.function(*job.arguments)
+        return job.function(*job.arguments, **_SHARED)
     except ToolkitError as exc:
         return Outcome(job.subject, FAILED, str(exc))
     except Exception as exc:  # one agency's unforeseen failure must not stop the batch
@@ -69,13 +128,13 @@ def _existing(paths: list[Path], force: bool) -> list[Path]:
 
 
 def draft_jobs(registry: Registry, year: int, out: Path, previous: Path | None = None, with_docx: bool = False,
-               force: bool = False, format_version: str | None = None) -> list[Job]:
+               force: bool = False, format_version: str | None = None) -> Batch:
     previous_files = _index_by_agency(previous) if previous else {}
     jobs = []
     for entry in registry.agencies:
         last = previous_files.get(entry.stem) or previous_files.get(entry.name)
         jobs.append(Job(entry.name, write_draft, (entry, year, out, last, with_docx, force, format_version)))
-    return jobs
+    return Batch(jobs)
 
 
 def _index_by_agency(folder: Path) -> dict[str, Path]:
@@ -107,9 +166,9 @@ def write_draft(entry: Entry, year: int, out: Path, previous: Path | None, with_
 
 
 def render_jobs(folder: Path, out: Path, registry: Registry | None = None, ignore_errors: bool = False,
-                force: bool = False, draft: bool = False) -> list[Job]:
-    return [Job(path.name, write_report, (path, out, registry, ignore_errors, force, draft))
-            for path in sorted(folder.glob("*.yaml"))]
+                force: bool = False, draft: bool = False) -> Batch:
+    return Batch([Job(path.name, write_report, (path, out, ignore_errors, force, draft))
+                  for path in sorted(folder.glob("*.yaml"))], {"registry": registry})
 
 
 @functools.lru_cache(maxsize=None)
@@ -118,8 +177,8 @@ def _template_problems(template: Path, version: str) -> int:
     return len(api.template_findings(template, get_format(version)))
 
 
-def write_report(path: Path, out: Path, registry: Registry | None, ignore_errors: bool, force: bool,
-                 draft: bool = False) -> Outcome:
+def write_report(path: Path, out: Path, ignore_errors: bool, force: bool, draft: bool = False, *,
+                 registry: Registry | None = None) -> Outcome:
     target = out / f"{path.stem}.docx"
     if _existing([target], force):
         return Outcome(path.name, SKIPPED, f"已存在 {target.name}，未覆盖（加 --force 覆盖）")
@@ -143,17 +202,52 @@ def write_report(path: Path, out: Path, registry: Registry | None, ignore_errors
     return Outcome(report.agency.name, DONE, "已生成草稿" if tally["unfinished"] else "", (str(target),), **tally)
 
 
+def report_paths(batch: Batch) -> list[Path]:
+    """The .docx each job of a render batch writes."""
+    return [out / f"{path.stem}.docx" for path, out, *_ in (job.arguments for job in batch.jobs)]
+
+
+def write_pdfs(reports: list[Path], force: bool, workers: int | None = None) -> Iterator[Outcome]:
+    """A PDF beside each .docx on disk, through a pool of LibreOffice instances (render.pdf), as
+    each is ready. Closing the iterator stops LibreOffice."""
+    from .render.pdf import convert_many
+
+    todo = []
+    for docx in (p for p in reports if p.exists()):
+        pdf = docx.with_suffix(".pdf")
+        if pdf.exists() and not force:
+            yield Outcome(pdf.name, SKIPPED, f"已存在 {pdf.name}，未覆盖（加 --force 覆盖）")
+        else:
+            todo.append(docx)
+    with contextlib.closing(convert_many(todo, workers)) as conversions:
+        for conversion in conversions:
+            pdf = conversion.source.with_suffix(".pdf")
+            if conversion.pdf is None:
+                yield Outcome(pdf.name, FAILED, conversion.error)
+                continue
+            try:
+                write_atomic(pdf, conversion.pdf, force=force)
+            except OutputExists:
+                yield Outcome(pdf.name, SKIPPED, f"已存在 {pdf.name}，未覆盖（加 --force 覆盖）")
+                continue
+            except ToolkitError as exc:
+                yield Outcome(pdf.name, FAILED, str(exc))
+                continue
+            retried = "（重试后成功）" if conversion.attempts > 1 else ""
+            yield Outcome(pdf.name, DONE, retried, (str(pdf),))
+
+
 # -- checks ------------------------------------------------------------------------------------------
 
 
-def check_jobs(folder: Path, previous: Path | None = None) -> list[Job]:
+def check_jobs(folder: Path, previous: Path | None = None) -> Batch:
     previous_files = _index_by_agency(previous) if previous else {}
     readable = api.readable_suffixes()
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in readable)
     # A data file and the report rendered from it share a name; the data file speaks for both.
     data_stems = {p.stem for p in files if api.is_data_file(p)}
     files = [p for p in files if api.is_data_file(p) or p.stem not in data_stems]
-    return [Job(path.name, check_one, (path, previous_files.get(path.stem))) for path in files]
+    return Batch([Job(path.name, check_one, (path, previous_files.get(path.stem))) for path in files])
 
 
 def check_one(path: Path, previous: Path | None) -> Outcome:

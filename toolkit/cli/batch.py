@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import click
 
 from .. import batch as batch_lib
 from .. import registry
-from .present import EXIT_FINDINGS, EXIT_UNUSABLE, echo_table
+from .present import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_UNUSABLE, echo_table
 
 _JOBS_OPTION = click.option("-j", "--jobs", "workers", type=click.IntRange(1, 256), default=None,
                             help="并行进程数（默认为 CPU 核数）。")
@@ -28,32 +30,63 @@ def _registry(path: Path) -> registry.Registry:
     return loaded
 
 
-def _run(jobs, workers, title: str) -> list[batch_lib.Outcome]:
-    """Run jobs with a progress display; outcomes in the jobs' order."""
-    outcomes = []
-    if sys.stderr.isatty():
-        with click.progressbar(length=len(jobs), label=title, file=sys.stderr) as bar:
-            for outcome in batch_lib.run(jobs, workers):
-                outcomes.append(outcome)
-                bar.update(1)
-    else:
-        for number, outcome in enumerate(batch_lib.run(jobs, workers), start=1):
-            outcomes.append(outcome)
-            click.echo(f"[{number}/{len(jobs)}] {outcome.subject}：{_STATUS[outcome.status]} {outcome.message}".rstrip(), err=True)
-    order = {job.subject: i for i, job in enumerate(jobs)}
-    outcomes.sort(key=lambda o: order.get(o.subject, len(order)))
-    return outcomes
+class _Progress:
+    """Outcomes shown as they come (a bar on a terminal, a line each otherwise) and kept, so that
+    an interrupted batch can still say what it did."""
+
+    def __init__(self):
+        self.outcomes: list[batch_lib.Outcome] = []
+        self.interrupted = False
+
+    def follow(self, outcomes: Iterator[batch_lib.Outcome], total: int, title: str) -> None:
+        """Runs a stage to its end, or until Ctrl-C (which stops its workers before returning)."""
+        if self.interrupted:
+            return
+        try:
+            with contextlib.closing(outcomes):
+                if sys.stderr.isatty():
+                    with click.progressbar(length=total, label=title, file=sys.stderr) as bar:
+                        for outcome in outcomes:
+                            self.outcomes.append(outcome)
+                            bar.update(1)
+                else:
+                    for number, outcome in enumerate(outcomes, start=1):
+                        self.outcomes.append(outcome)
+                        status = f"{_STATUS[outcome.status]} {outcome.message}".rstrip()
+                        click.echo(f"{title} [{number}/{total}] {outcome.subject}：{status}", err=True)
+        except KeyboardInterrupt:
+            # The stage stops its workers and still reports what they finished meanwhile.
+            self.interrupted = True
+            with contextlib.suppress(KeyboardInterrupt, StopIteration):
+                self.outcomes.append(outcomes.throw(KeyboardInterrupt))
+                self.outcomes.extend(outcomes)
+
+    def in_order(self, batch: batch_lib.Batch) -> list[batch_lib.Outcome]:
+        order = {job.subject: i for i, job in enumerate(batch.jobs)}
+        return sorted(self.outcomes, key=lambda o: order.get(o.subject, len(order)))
 
 
-def _summarize(outcomes, extra_failures: int = 0) -> None:
+def _run(batch: batch_lib.Batch, workers, title: str) -> _Progress:
+    progress = _Progress()
+    progress.follow(batch_lib.run(batch, workers), len(batch), title)
+    return progress
+
+
+def _summarize(progress: _Progress, planned: int, extra_failures: int = 0) -> None:
+    """One summary of what was done; exit 130 after an interrupt, 1 when anything failed."""
+    outcomes = progress.outcomes
     counts = {status: sum(o.status == status for o in outcomes) for status in _STATUS}
-    for outcome in outcomes:
+    for outcome in sorted(outcomes, key=lambda o: o.subject):
         if outcome.status == batch_lib.FAILED:
             click.echo(f"失败：{outcome.subject} —— {outcome.message}", err=True)
     failed = counts[batch_lib.FAILED] + extra_failures
     warnings, unfinished = sum(o.warnings for o in outcomes), sum(o.unfinished for o in outcomes)
-    click.echo(f"共 {len(outcomes) + extra_failures} 项：完成 {counts[batch_lib.DONE]}，"
-               f"跳过 {counts[batch_lib.SKIPPED]}，失败 {failed}；警告 {warnings} 个，未完成 {unfinished} 份")
+    not_done = f"，未处理 {planned - len(outcomes)}" if progress.interrupted else ""
+    click.echo(f"共 {planned + extra_failures} 项：完成 {counts[batch_lib.DONE]}，跳过 {counts[batch_lib.SKIPPED]}，"
+               f"失败 {failed}{not_done}；警告 {warnings} 个，未完成 {unfinished} 份")
+    if progress.interrupted:
+        click.echo("已中断：已写出的文件都是完整的，重新运行同一命令可继续（已存在的文件会跳过）。", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     if failed:
         sys.exit(EXIT_FINDINGS)
 
@@ -78,7 +111,7 @@ def batch_new(agencies, year, out, previous, with_docx, format_version, force, w
     """
     loaded = _registry(agencies)
     jobs = batch_lib.draft_jobs(loaded, year, out, previous, with_docx, force, format_version)
-    _summarize(_run(jobs, workers, "生成数据文件"), len(loaded.problems))
+    _summarize(_run(jobs, workers, "生成数据文件"), len(jobs), len(loaded.problems))
 
 
 @batch.command(name="render")
@@ -87,18 +120,28 @@ def batch_new(agencies, year, out, previous, with_docx, format_version, force, w
 @click.option("--agencies", type=click.Path(path_type=Path), help="机关名单：按名单为各机关选用自己的模板。")
 @click.option("--ignore-errors", is_flag=True, help="有错误的报告也生成（不推荐）。")
 @click.option("--draft", is_flag=True, help="尚未填写完整的报告也生成，标明“征求意见稿”。")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换出 PDF（与 Word 文件同名）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
 @_JOBS_OPTION
-def batch_render(folder, out, agencies, ignore_errors, draft, force, workers):
-    """为文件夹中的每个数据文件生成 Word 报告。
+def batch_render(folder, out, agencies, ignore_errors, draft, pdf, force, workers):
+    """为文件夹中的每个数据文件生成 Word 报告（加 --pdf 同时生成 PDF）。
+
+    按 Ctrl-C 可随时中断：已写出的文件都是完整的，重新运行同一命令即可继续。
 
     \b
     示例：
       govreport batch render 2025/ --out 报告/ --agencies 机关名单.csv
+      govreport batch render 2025/ --out 报告/ --pdf
     """
     loaded = _registry(agencies) if agencies else None
     jobs = batch_lib.render_jobs(folder, out, loaded, ignore_errors, force, draft)
-    _summarize(_run(jobs, workers, "生成报告"), len(loaded.problems) if loaded else 0)
+    progress = _run(jobs, workers, "生成报告")
+    planned = len(jobs)
+    if pdf:
+        reports = [p for p in batch_lib.report_paths(jobs) if p.exists()]
+        planned += len(reports)
+        progress.follow(batch_lib.write_pdfs(reports, force, workers), len(reports), "转换 PDF")
+    _summarize(progress, planned, len(loaded.problems) if loaded else 0)
 
 
 @batch.command(name="check")
@@ -113,7 +156,11 @@ def batch_check(folder, previous, strict, workers):
     \b
     退出码：0 全部通过；1 有错误；2 有文件无法使用。
     """
-    outcomes = _run(batch_lib.check_jobs(folder, previous), workers, "检查")
+    jobs = batch_lib.check_jobs(folder, previous)
+    progress = _run(jobs, workers, "检查")
+    if progress.interrupted:
+        _summarize(progress, len(jobs))
+    outcomes = progress.in_order(jobs)
     for outcome in outcomes:
         for detail in outcome.details:
             click.echo(detail + "\n")

@@ -7,6 +7,7 @@ import click
 from ..output import display_width
 
 EXIT_FINDINGS, EXIT_UNUSABLE = 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
 def echo_findings(findings, err: bool = False) -> None:
