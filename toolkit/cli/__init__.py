@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import click
 
-from ..api import ReportHasErrors, ReportUnfinished
-from ..errors import ToolkitError
-from . import batch, report, template
+from . import messages
+
+messages.install()  # before any command is defined: Click reads some of its words then
+
+from ..api import ReportHasErrors, ReportUnfinished  # noqa: E402
+from ..errors import ToolkitError  # noqa: E402
+from . import batch, report, template  # noqa: E402
 from .present import EXIT_FINDINGS, EXIT_UNUSABLE, echo_findings
 
 # Library errors whose exit code is not "unusable input": a report that breaks the rules is a finding.
