@@ -37,6 +37,15 @@ class ReportHasErrors(ToolkitError):
         super().__init__(f"报告有 {errors} 个错误，未生成。请修正后重试（或加 --ignore-errors 强制生成，不推荐）。")
 
 
+class ReportUnfinished(ToolkitError):
+    """Placeholders left in, or no agency name: rendered only as a marked draft."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = [f for f in findings if f.rule in rules.UNFINISHED_RULES]
+        super().__init__(f"报告尚未完成（{len(self.findings)} 处未填写），未生成。填写完整后重试，"
+                         "或加 --draft 生成标明“征求意见稿”的草稿。")
+
+
 class TemplateRejected(ToolkitError):
     """An agency template with problems: rendering with it could drop or garble the report."""
 
@@ -110,10 +119,25 @@ class CheckResult:
     def rules(self) -> list[str]:
         return list(dict.fromkeys(f.rule for f in self.findings))
 
+    @property
+    def unfinished(self) -> bool:
+        """Placeholders left in, or no agency name: a draft, not yet a report."""
+        return rules.is_unfinished(self.findings)
+
+    @property
+    def status(self) -> str:
+        """无法使用, 未完成, 未通过 (errors) or 通过, for a person reading a summary."""
+        if not self.usable:
+            return "无法使用"
+        if self.unfinished:
+            return "未完成"
+        return "未通过" if self.count(ERROR) else "通过"
+
     def as_dict(self) -> dict:
         return {
             "file": self.file, "status": "checked" if self.usable else "unusable", "agency": self.agency,
-            "year": self.year, "format": self.format, "errors": self.count(ERROR), "warnings": self.count(WARNING),
+            "year": self.year, "format": self.format, "unfinished": self.unfinished,
+            "errors": self.count(ERROR), "warnings": self.count(WARNING),
             "problems": self.problems, "findings": [f.as_dict() for f in self.findings],
         }
 
@@ -199,7 +223,7 @@ def write_draft(report: Report, output: Path, force: bool = False, docx: Path | 
     refuse_existing(targets, force)
     written = [write_atomic(output, datafile.dumps(report), force=force)]
     if docx:
-        written.append(write_atomic(docx, render_docx(report), force=force))
+        written.append(write_atomic(docx, render_docx(report, draft=True), force=force))
     return written
 
 
@@ -221,10 +245,16 @@ def template_findings(template: str | Path, fmt: Format) -> list[Finding]:
     return lint(template, fmt)
 
 
-def render_docx(report: Report, template: str | Path | None = None) -> bytes:
+def render_docx(report: Report, template: str | Path | None = None, draft: bool = False) -> bytes:
+    """The .docx bytes; a ``draft`` is marked 「征求意见稿」."""
     from .render import render
 
-    return render(report, template)
+    content = render(report, template)
+    if draft:
+        from .render.draftmark import mark_draft
+
+        content = mark_draft(content)
+    return content
 
 
 @dataclass
@@ -241,8 +271,9 @@ class Rendered:
 
 def render_files(report: Report, docx: Path | None, pdf: Path | None = None, *, template: Path | None = None,
                  previous: Report | None = None, ignore_errors: bool = False, force: bool = False,
-                 findings: list[Finding] | None = None) -> Rendered:
-    """Check, gate on errors, lint a custom template, then write the .docx and/or the PDF.
+                 draft: bool = False, findings: list[Finding] | None = None) -> Rendered:
+    """Check, gate on errors and on unfinished text, lint a custom template, then write the .docx
+    and/or the PDF. An unfinished report is written only as a ``draft``, marked as such.
 
     ``docx`` None with a ``pdf`` means a PDF only. A .docx already on disk with exactly the bytes
     this report renders to is left as it is, so a PDF can be added beside it without ``force``.
@@ -250,9 +281,11 @@ def render_files(report: Report, docx: Path | None, pdf: Path | None = None, *, 
     findings = check(report, previous) if findings is None else findings
     if count(findings, ERROR) and not ignore_errors:
         raise ReportHasErrors(findings)
+    if rules.is_unfinished(findings) and not draft:
+        raise ReportUnfinished(findings)
     if template and (problems := template_findings(template, report.format)):
         raise TemplateRejected(template, problems)
-    content = render_docx(report, template)
+    content = render_docx(report, template, draft)
     unchanged = docx is not None and docx.exists() and docx.read_bytes() == content
     refuse_existing([p for p in (docx, pdf) if p and not (p == docx and unchanged)], force)
     written = []
