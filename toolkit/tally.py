@@ -279,8 +279,9 @@ class Tally:
         return self.cases is not None
 
 
-def count(register: Register, year: int, skipped: list[RowProblem] | None = None) -> Tally:
-    """The year's table 三 (and 四) from the register's dates, types and outcomes."""
+def count(register: Register, year: int) -> Tally:
+    """The year's table 三 (and 四) from the register's dates, types and outcomes; the register's bad
+    rows are listed as skipped."""
     fmt = register.format
     rows = register.vocabulary.labels.data["arithmetic"]
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
@@ -309,14 +310,20 @@ def count(register: Register, year: int, skipped: list[RowProblem] | None = None
         case_counts = Counter((c.kind, c.result if c.concluded and c.concluded <= end else pending) for c in active)
         figures |= {ref: case_counts[ref.row, ref.col] for ref in fmt.iter_input_cells() if ref.table == "appeals"}
         cases = len(active)
-    return Tally(year, fmt, figures, handled, cases, later, list(skipped or ()), register.sheets)
+    return Tally(year, fmt, figures, handled, cases, later, list(register.problems), register.sheets)
+
+
+def read_checked(paths: list[Path], fmt: Format, labels: Labels, skip_bad_rows: bool = False,
+                 today: dt.date | None = None) -> Register:
+    """The register, refused with every problem listed unless its bad rows may be skipped."""
+    register = read_register(paths, fmt, labels, today)
+    if register.problems and not skip_bad_rows:
+        raise RegisterError(register.problems, f"台账中有 {len(register.problems)} 处问题，未统计。"
+                                               "请修正后重试（或加 --skip-bad-rows 跳过这些行，跳过的行将逐条列出）：")
+    return register
 
 
 def tally(paths: list[Path], year: int, fmt: Format, *, labels: Path | None = None, skip_bad_rows: bool = False,
           today: dt.date | None = None) -> Tally:
     """Read the registers and count one year; a bad row stops the tally unless ``skip_bad_rows``."""
-    register = read_register(paths, fmt, Labels.load(labels), today)
-    if register.problems and not skip_bad_rows:
-        raise RegisterError(register.problems, f"台账中有 {len(register.problems)} 处问题，未统计。"
-                                               "请修正后重试（或加 --skip-bad-rows 跳过这些行，跳过的行将逐条列出）：")
-    return count(register, year, register.problems)
+    return count(read_checked(paths, fmt, Labels.load(labels), skip_bad_rows, today), year)
