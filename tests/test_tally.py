@@ -138,3 +138,248 @@ def test_huaian_table_three_tallies_back_exactly(huaian, tmp_path):
     report = toolkit.Report.blank("淮安市人民政府", 2024, huaian.format)
     report.figures.update(result.figures)
     assert [f for f in toolkit.check(report) if f.severity == toolkit.ERROR] == []
+
+
+def tables(register_paths, years, fmt=None, **options):
+    """Each year's report (blank but for the counted figures), read from one register."""
+    reports = []
+    for year in years:
+        year_fmt = fmt or toolkit.format_for_year(year)
+        result = tally(register_paths, year, year_fmt, today=TODAY, **options)
+        report = toolkit.Report.blank("某某市人民政府", year, year_fmt)
+        report.figures.update(result.figures)
+        reports.append(report)
+    return reports
+
+
+def test_two_year_register_gives_tables_whose_carry_overs_agree(huaian, tmp_path):
+    """Huaian's 2024 requests and a second year of new ones, kept in one workbook on two sheets."""
+    book = Workbook()
+    first = book.active
+    first.title = "2024年"
+    first.append(HEADER)
+    second = book.create_sheet("2025年")
+    second.append(["2025年度政府信息公开申请登记"])
+    second.append(HEADER)
+    still_open = 0  # at the end of 2025
+    for n, (col, received, answered, fate) in enumerate(requests_for(huaian, 2024), start=1):
+        still_open += fate is None and answered is None
+        outcome = "办理中" if fate is None and answered is None else "予以公开" if fate is None else OUTCOME_WRITINGS[fate][0]
+        kind, subtype = APPLICANT_WRITINGS[col][0]
+        first.append([n, f"A{n}", None, kind, subtype or None, None, received, answered, outcome])
+    columns = list(APPLICANT_WRITINGS)
+    for n in range(400):
+        col = columns[n % len(columns)]
+        received = dt.date(2025, 1, 1) + dt.timedelta(days=n * 360 // 400)
+        answered = None if n % 9 == 0 else received + dt.timedelta(days=n % 25)
+        still_open += answered is None or answered.year > 2025
+        outcome = "办理中" if answered is None else ["予以公开", "信息不存在", "不予公开—国家秘密", "重复申请"][n % 4]
+        kind, subtype = APPLICANT_WRITINGS[col][n % len(APPLICANT_WRITINGS[col])]
+        second.append([n, f"B{n}", None, kind, subtype or None, None, date_writings(received, n),
+                       date_writings(answered, n), outcome])
+    path = tmp_path / "台账.xlsx"
+    book.save(path)
+    r2023, r2024, r2025 = tables([path], [2023, 2024, 2025])
+    value = lambda report, row, col="total": report.value(CellRef("applications", row, col))
+    assert value(r2024, "carried_forward") == 103 and value(r2024, "carried_over") == 34
+    assert value(r2023, "new_received") == 34 and value(r2023, "carried_forward") == 34
+    assert value(r2025, "carried_over") == 103 and value(r2025, "new_received") == 400
+    assert value(r2025, "carried_forward") == still_open and 0 < still_open < 103 + 400
+    for col in columns:
+        assert value(r2025, "carried_over", col) == value(r2024, "carried_forward", col)
+    for report, previous in ((r2024, r2023), (r2025, r2024)):
+        errors = [f for f in toolkit.check(report, previous) if f.severity == toolkit.ERROR]
+        assert errors == [], [e.describe() for e in errors]
+    # The cross-year rule is really checked: a table out of step with last year's is an error.
+    assert any(f.rule == "X1" for f in toolkit.check(r2025, r2023))
+
+
+def malformed_register(path):
+    book = Workbook()
+    ws = book.active
+    ws.title = "登记"
+    ws.append(["某某局依申请公开台账"])
+    ws.merge_cells("A1:I1")
+    ws.append(HEADER[:9])
+    good = ["公民", None, None, "2025-03-01", "2025-03-10", "予以公开"]
+    rows = {
+        "good": good,
+        "transfer": ["公民", None, None, "2025-03-01", "2025-03-10", "转办"],
+        "no_received": ["公民", None, None, None, "2025-03-10", "予以公开"],
+        "answered_first": ["公民", None, None, "2025-03-10", "2025-03-01", "予以公开"],
+        "month_13": ["公民", None, None, "2025.13.5", "2025-03-10", "予以公开"],
+        "words": ["公民", None, None, "三月初", None, "办理中"],
+        "future": ["公民", None, None, "2027-01-01", None, "办理中"],
+        "duplicate": good,
+        "company_unsaid": ["法人", None, None, "2025-03-01", "2025-03-10", "予以公开"],
+        "withheld_unsaid": ["公民", None, None, "2025-03-01", "2025-03-10", "不予公开"],
+        "unknown_type": ["外国友人", None, None, "2025-03-01", "2025-03-10", "予以公开"],
+        "answered_no_outcome": ["公民", None, None, "2025-03-01", "2025-03-10", None],
+        "outcome_no_answer": ["公民", None, None, "2025-03-01", None, "部分公开"],
+        "contradiction": ["自然人", "企业", None, "2025-03-01", "2025-03-10", "予以公开"],
+    }
+    numbers = {}
+    for n, (name, (kind, subtype, content, received, answered, outcome)) in enumerate(rows.items(), start=1):
+        number = "Y-1" if name in ("good", "duplicate") else f"Y-{n}"
+        ws.append([n, number, "某人", kind, subtype, content, received, answered, outcome])
+        numbers[name] = ws.max_row
+    book.save(path)
+    return numbers
+
+
+def test_every_malformed_row_is_reported_at_its_sheet_row_and_column(tmp_path):
+    path = tmp_path / "台账.xlsx"
+    rows = malformed_register(path)
+    with pytest.raises(RegisterError) as caught:
+        tally([path], 2025, get_format("2021"), today=TODAY)
+    found = {(p.sheet, p.row, p.column): p for p in caught.value.problems}
+    expected = {
+        "transfer": ("处理结果", "无法对应到法定的办理结果"),
+        "no_received": ("收到日期", "缺少收到日期"),
+        "answered_first": ("办结日期", "答复日期早于收到日期"),
+        "month_13": ("收到日期", "日期不存在"),
+        "words": ("收到日期", "无法识别的日期"),
+        "future": ("收到日期", "晚于今天"),
+        "duplicate": ("申请编号", f"与第 {rows['good']} 行重复"),
+        "company_unsaid": ("申请人类别", "须在“法人或其他组织类型”列写明是哪一类"),
+        "withheld_unsaid": ("处理结果", "“1.属于国家秘密”"),
+        "unknown_type": ("申请人类别", "无法对应到法定的申请人类型"),
+        "answered_no_outcome": ("处理结果", "没有办理结果"),
+        "outcome_no_answer": ("办结日期", "缺少答复日期"),
+        "contradiction": ("法人或其他组织类型", "矛盾"),
+    }
+    for name, (column, words) in expected.items():
+        problem = found.get(("登记", rows[name], column))
+        assert problem is not None, (name, sorted(found))
+        assert words in problem.message, (name, problem.message)
+        assert problem.describe().startswith(f"台账.xlsx 工作表“登记” 第 {rows[name]} 行 “{column}”列：")
+    assert len(caught.value.problems) == len(expected)
+    assert "转办不是法定的办理结果" in found["登记", rows["transfer"], "处理结果"].hint
+    assert "--skip-bad-rows" in str(caught.value)
+
+    result = tally([path], 2025, get_format("2021"), today=TODAY, skip_bad_rows=True)
+    assert [(p.row, p.column) for p in result.skipped] == [(p.row, p.column) for p in caught.value.problems]
+    assert result.figures[CellRef("applications", "new_received", "natural_person")] == 1
+    assert result.figures[CellRef("applications", "disclosed", "natural_person")] == 1
+    assert sum(result.figures.values()) == 2  # the one good row: received, and answered
+
+
+def test_a_group_word_is_placed_by_its_detail_column(tmp_path):
+    path = tmp_path / "台账.csv"
+    path.write_text("申请日期,申请人类型,单位类型,答复日期,答复类型,具体情形\n"
+                    "2025/1/5,法人,律师事务所,2025/1/9,不予公开,国家秘密\n"
+                    "2025/1/6,单位,科研院所,2025/1/9,无法提供,信息不存在\n", encoding="utf-8")
+    figures = tally([path], 2025, get_format("2021"), today=TODAY).figures
+    assert figures[CellRef("applications", "withheld_state_secret", "legal_service")] == 1
+    assert figures[CellRef("applications", "unavailable_not_held", "research")] == 1
+    assert sum(figures.values()) == 4
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-8"])
+def test_csv_registers_in_the_encodings_offices_save(tmp_path, encoding):
+    path = tmp_path / "台账.csv"
+    text = ("某某镇政府信息公开申请台账（2025年）,,,,\n"
+            "登记编号,申请人类别,受理日期,办结日期,办理结果\n"
+            "1,公民,2025年3月5日,2025年3月20日,予以公开\n"
+            "2,企业,2024年12月28日,2025年1月8日,部分公开\n"
+            "3,公民,2025年12月30日,,办理中\n"
+            "合计,,,,3\n")
+    path.write_bytes(text.encode(encoding))
+    figures = tally([path], 2025, get_format("2021"), today=TODAY).figures
+    cell = lambda row, col: figures[CellRef("applications", row, col)]
+    assert cell("new_received", "natural_person") == 2 and cell("carried_over", "commercial") == 1
+    assert cell("disclosed", "natural_person") == 1 and cell("partially_disclosed", "commercial") == 1
+    assert cell("carried_forward", "natural_person") == 1
+    assert sum(figures.values()) == 6
+
+
+@pytest.mark.parametrize("value, expected", [
+    (dt.datetime(2025, 3, 5, 0, 0), dt.date(2025, 3, 5)),
+    (dt.date(2025, 3, 5), dt.date(2025, 3, 5)),
+    (45721, dt.date(2025, 3, 5)),  # an Excel serial day in a cell not formatted as a date
+    (20250305, dt.date(2025, 3, 5)),
+    ("2025年3月5日", dt.date(2025, 3, 5)),
+    ("2025.3.5", dt.date(2025, 3, 5)),
+    ("2025/3/5", dt.date(2025, 3, 5)),
+    ("2025-03-05", dt.date(2025, 3, 5)),
+    ("２０２５年３月５日", dt.date(2025, 3, 5)),
+    ("2025-03-05 14:30", dt.date(2025, 3, 5)),
+    ("  ", None),
+    (None, None),
+])
+def test_dates_as_offices_type_them(value, expected):
+    assert parse_date(value, TODAY) == expected
+
+
+@pytest.mark.parametrize("value", ["2025-02-30", "2025.13.5", "25.3.5", "三月五日", 3.5, "2005-01-01", "2030-01-01"])
+def test_dates_that_cannot_be_right_are_refused(value):
+    with pytest.raises(BadDate):
+        parse_date(value, TODAY)
+
+
+def cases_csv(path, rows):
+    path.write_text("案号,案件类型,诉讼类型,立案日期,结案日期,审理结果\n" + "".join(",".join(r) + "\n" for r in rows),
+                    encoding="utf-8")
+    return path
+
+
+def test_table_four_from_a_case_list_in_its_own_file(tmp_path):
+    register = tmp_path / "台账.csv"
+    register.write_text("收到日期,申请人类型,答复日期,答复类型\n2025-01-02,公民,2025-01-03,予以公开\n", encoding="utf-8")
+    cases = cases_csv(tmp_path / "复议诉讼.csv", [
+        ("1", "行政复议", "", "2025-02-01", "2025-04-01", "维持"),
+        ("2", "行政复议", "", "2025-03-01", "2025-05-01", "撤销"),
+        ("3", "行政诉讼", "直接起诉", "2025-03-01", "", "审理中"),
+        ("4", "行政诉讼", "复议后起诉", "2024-10-01", "2025-02-01", "驳回起诉"),
+        ("5", "行政诉讼", "复议后起诉", "2024-10-01", "2024-12-01", "维持"),  # concluded last year
+        ("6", "行政复议", "", "2025-12-01", "2026-01-20", "责令履行"),  # open at the end of the year
+    ])
+    result = tally([register, cases], 2025, get_format("2021"), today=TODAY)
+    appeals = {(ref.row, ref.col): v for ref, v in result.figures.items() if ref.table == "appeals" and v}
+    assert appeals == {("reconsideration", "upheld"): 1, ("reconsideration", "corrected"): 1,
+                       ("reconsideration", "pending"): 1, ("litigation_direct", "pending"): 1,
+                       ("litigation_after_review", "other"): 1}
+    assert result.cases == 5
+
+
+def test_case_rows_that_cannot_be_placed_are_reported(tmp_path):
+    register = tmp_path / "台账.csv"
+    register.write_text("收到日期,申请人类型,答复日期,答复类型\n", encoding="utf-8")
+    cases = cases_csv(tmp_path / "复议诉讼.csv", [
+        ("1", "行政诉讼", "", "2025-02-01", "2025-04-01", "维持"),
+        ("2", "行政复议", "", "2025-03-01", "", "撤销"),
+        ("3", "行政复议", "", "2025-03-01", "2025-04-01", "和稀泥"),
+    ])
+    with pytest.raises(RegisterError) as caught:
+        tally([register, cases], 2025, get_format("2021"), today=TODAY)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(2, "案件类型"), (3, "结案日期"), (4, "审理结果")]
+    assert "须写明是否经过复议" in caught.value.problems[0].message
+
+
+def test_an_office_extends_the_words(tmp_path):
+    register = tmp_path / "台账.csv"
+    register.write_text("来件日期,申请人类型,答复日期,答复类型\n2025-01-02,群众,2025-01-03,转办\n", encoding="utf-8")
+    with pytest.raises(RegisterError, match="没有可以识别的申请登记表"):
+        tally([register], 2025, get_format("2021"), today=TODAY)
+    own = tmp_path / "本单位对照.yaml"
+    own.write_text("columns:\n  received: [来件日期]\noutcomes:\n  unavailable_not_held: [转办]\n", encoding="utf-8")
+    figures = tally([register], 2025, get_format("2021"), labels=own, today=TODAY).figures
+    assert figures[CellRef("applications", "unavailable_not_held", "natural_person")] == 1
+    own.write_text("outcomes:\n  no_such_row: [转办]\n", encoding="utf-8")
+    with pytest.raises(toolkit.ToolkitError, match="no_such_row"):
+        tally([register], 2025, get_format("2021"), labels=own, today=TODAY)
+
+
+@pytest.mark.parametrize("suffix, message", [(".xls", "另存为"), (".ods", "另存为"), (".pdf", "不支持")])
+def test_files_that_are_not_registers(tmp_path, suffix, message):
+    path = tmp_path / f"台账{suffix}"
+    path.write_bytes(b"not a workbook")
+    with pytest.raises(toolkit.ToolkitError, match=message):
+        tally([path], 2025, get_format("2021"), today=TODAY)
+
+
+def test_a_damaged_workbook_is_refused(tmp_path):
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(b"PK\x03\x04 damaged")
+    with pytest.raises(toolkit.ToolkitError, match="不是有效的 .xlsx"):
+        tally([path], 2025, get_format("2021"), today=TODAY)
