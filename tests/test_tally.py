@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import itertools
 import subprocess
@@ -11,11 +10,17 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 import toolkit
+import toolkit.api
+from toolkit.cli import cli
 from toolkit.formats import CellRef, get_format
-from toolkit.register import RegisterError, parse_date, BadDate
-from toolkit.tally import count, read_register, tally
+from toolkit.register import BadDate, RegisterError, parse_date, squash
+from toolkit.register_labels import Labels
+from toolkit.register_template import choices, template_workbook
+from toolkit.render import find_office
+from toolkit.tally import tally
 
 from .conftest import ROOT
+from .test_office import office  # noqa: F401  (the fixture: LibreOffice must be there in CI)
 
 TODAY = dt.date(2026, 6, 30)
 HUAIAN = ROOT / "samples" / "huaian-2024.yaml"
@@ -383,3 +388,202 @@ def test_a_damaged_workbook_is_refused(tmp_path):
     path.write_bytes(b"PK\x03\x04 damaged")
     with pytest.raises(toolkit.ToolkitError, match="不是有效的 .xlsx"):
         tally([path], 2025, get_format("2021"), today=TODAY)
+
+
+# -- writing into a data file ----------------------------------------------------------------------
+
+
+def figures_span(text: str) -> tuple[int, int]:
+    """Where the tables 三 and 四 of a dumped data file start and end (they end the file)."""
+    return text.index("  applications:"), len(text)
+
+
+def test_into_changes_only_the_figures_and_keeps_every_comment(huaian, tmp_path):
+    data = tmp_path / "2025.yaml"
+    original = HUAIAN.read_text(encoding="utf-8").replace("year: 2024", "year: 2025")
+    original = original.replace("# 表格数字", "# 表格数字（本单位备注：表三由台账统计）")
+    original = original.replace("    carried_over:", "      # 含网上申请 12 件（经办人注）\n    carried_over:", 1)
+    data.write_text(original, encoding="utf-8")
+    register = tmp_path / "台账.csv"
+    register.write_text("收到日期,申请人类型,答复日期,答复类型\n"
+                        "2024-12-20,公民,2025-01-03,予以公开\n"
+                        "2025-02-01,律所,2025-02-09,信息不存在\n"
+                        "2025-12-30,公民,,办理中\n", encoding="gbk")
+    result = toolkit.api.tally_into(data, [register])
+    written = data.read_text(encoding="utf-8")
+    start, _ = figures_span(original)
+    assert written[:start] == original[:start]  # agency, narrative, table 二 and their comments: byte for byte
+    assert written[written.index("  appeals:"):] == original[original.index("  appeals:"):]  # no case list given
+    assert written.count("\n") == original.count("\n") and written.count("#") == original.count("#")
+    assert "      # 含网上申请 12 件（经办人注）\n    carried_over:" in written  # comments inside the table too
+    assert "      natural_person: 1                 # 自然人\n" in written  # comments stay in their column
+    report = toolkit.load(data)
+    cell = lambda row, col: report.value(CellRef("applications", row, col))
+    assert cell("carried_over", "natural_person") == 1 and cell("disclosed", "natural_person") == 1
+    assert cell("new_received", "natural_person") == 1 and cell("carried_forward", "natural_person") == 1
+    assert cell("unavailable_not_held", "legal_service") == 1 and cell("new_received", "total") == 2
+    assert report.value(CellRef("appeals", "reconsideration", "upheld")) == 72  # untouched
+    assert result.written == data and result.report.year == 2025
+
+
+def test_into_a_file_without_table_three_adds_it(tmp_path):
+    data = tmp_path / "2025.yaml"
+    original = ("# 手写的数据文件\nformat: \"2021\"\nyear: 2025\nagency:\n    name: 某某乡人民政府   # 全称\n"
+                "figures:\n    proactive:\n        regulations: {issued: 1}\n")
+    data.write_text(original, encoding="utf-8")
+    register = tmp_path / "台账.csv"
+    register.write_text("收到日期,申请人类型,答复日期,答复类型\n2025-02-01,公民,2025-02-09,部分公开\n", encoding="utf-8")
+    toolkit.api.tally_into(data, [register])
+    written = data.read_text(encoding="utf-8")
+    assert written.startswith(original)
+    assert "\n    applications:" in written and "\n        new_received:" in written  # the file's own indentation
+    report = toolkit.load(data)
+    assert report.value(CellRef("applications", "partially_disclosed", "natural_person")) == 1
+    assert report.value(CellRef("proactive", "regulations", "issued")) == 1
+
+
+def test_into_recomputes_totals_the_file_states(tmp_path, huaian):
+    data = tmp_path / "2025.yaml"
+    text = toolkit.dumps(toolkit.new_report("某某乡人民政府", 2025))
+    text = text.replace("\n    carried_over:", "\n      total: 0\n    carried_over:", 1)  # new_received's total
+    data.write_text(text, encoding="utf-8")
+    assert CellRef("applications", "new_received", "total") in toolkit.load(data).stated_totals
+    register = tmp_path / "台账.csv"
+    register.write_text("收到日期,申请人类型,答复日期,答复类型\n2025-02-01,公民,2025-02-09,部分公开\n"
+                        "2025-03-01,企业,2025-03-09,予以公开\n", encoding="utf-8")
+    toolkit.api.tally_into(data, [register])
+    report = toolkit.load(data)
+    assert report.stated_totals[CellRef("applications", "new_received", "total")] == 2
+    assert [f for f in toolkit.check(report) if f.severity == toolkit.ERROR and f.rule in ("A", "B")] == []
+
+
+def test_into_refuses_a_data_file_of_another_year(tmp_path):
+    data = tmp_path / "2024.yaml"
+    data.write_bytes(HUAIAN.read_bytes())
+    register = tmp_path / "台账.csv"
+    register.write_text("收到日期,申请人类型,答复日期,答复类型\n", encoding="utf-8")
+    with pytest.raises(toolkit.ToolkitError, match="2024 年度的数据文件，与 --year 2025 不符"):
+        toolkit.api.tally_into(data, [register], 2025)
+    assert data.read_bytes() == HUAIAN.read_bytes()
+
+
+# -- the command -----------------------------------------------------------------------------------
+
+
+def test_command_stops_on_a_bad_register_with_located_chinese_messages(runner, tmp_path):
+    path = tmp_path / "台账.xlsx"
+    rows = malformed_register(path)
+    data = tmp_path / "2025.yaml"
+    result = runner.invoke(cli, ["tally", str(path), "--year", "2025", "-o", str(data)])
+    assert result.exit_code == 2
+    assert "台账中有 13 处问题，未统计" in result.output
+    assert f"台账.xlsx 工作表“登记” 第 {rows['transfer']} 行 “处理结果”列：无法对应到法定的办理结果。（所填内容：转办）" in result.output
+    assert "Traceback" not in result.output and not data.exists()
+
+    result = runner.invoke(cli, ["tally", str(path), "--year", "2025", "-o", str(data), "--skip-bad-rows"])
+    assert result.exit_code == 0, result.output
+    assert "已跳过 13 处问题所在的行" in result.output
+    assert f"第 {rows['future']} 行 “收到日期”列：日期 2027年01月01日 晚于今天" in result.output
+    assert "本年新收 1 件" in result.output
+    report = toolkit.load(data)
+    assert report.value(CellRef("applications", "disclosed", "total")) == 1
+
+
+def test_command_prints_every_year_of_a_register(runner, tmp_path):
+    register = tmp_path / "台账.csv"
+    register.write_text("收到日期,申请人类型,答复日期,答复类型\n2024-12-20,公民,2025-01-03,予以公开\n"
+                        "2025-02-01,律所,2025-02-09,信息不存在\n", encoding="utf-8")
+    result = runner.invoke(cli, ["tally", str(register)])
+    assert result.exit_code == 0, result.output
+    assert "2024年度 三、收到和处理政府信息公开申请情况" in result.output
+    assert "2025年度 三、收到和处理政府信息公开申请情况" in result.output
+    forward_2024 = result.output.split("2025年度")[0].splitlines()
+    assert [line.split() for line in forward_2024 if line.startswith("四、结转下年度")] == [
+        ["四、结转下年度继续办理", "1", "0", "0", "0", "0", "0", "1"]]
+    assert "未找到行政复议、行政诉讼案件台账：表四未统计" in result.output
+
+
+def test_command_refuses_to_overwrite_and_wrong_combinations(runner, tmp_path):
+    register = tmp_path / "台账.csv"
+    register.write_text("收到日期,申请人类型,答复日期,答复类型\n", encoding="utf-8")
+    data = tmp_path / "2025.yaml"
+    data.write_text("keep", encoding="utf-8")
+    result = runner.invoke(cli, ["tally", str(register), "--year", "2025", "-o", str(data)])
+    assert result.exit_code == 2 and "--force" in result.output and data.read_text(encoding="utf-8") == "keep"
+    result = runner.invoke(cli, ["tally", str(register), "-o", str(data), "--into", str(data)])
+    assert result.exit_code == 2 and "只能选一个" in result.output
+    result = runner.invoke(cli, ["tally", str(register), "-o", str(tmp_path / "new.yaml")])
+    assert result.exit_code == 2 and "--year" in result.output
+
+
+# -- the template workbook -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_every_template_choice_is_one_official_row_or_column(version):
+    fmt = get_format(version)
+    vocabulary = Labels.load().for_format(fmt)
+    lists = choices(fmt, Labels.load())
+    applicants = [vocabulary.applicants.place(c)[0] for c in lists["applicant"]]
+    assert applicants == [c.key for c in fmt.tables["applications"].blocks[0].columns if not c.sum_of]
+    outcomes = [vocabulary.outcomes.place(c)[0] for c in lists["outcome"][:-1]]
+    assert outcomes == list(fmt.tables["applications"].row("total").sum_of)
+    assert squash(lists["outcome"][-1]) in vocabulary.in_progress
+    assert [vocabulary.case_kinds.place(c)[0] for c in lists["kind"]] == [r.key for r in fmt.tables["appeals"].rows]
+    assert [vocabulary.case_results.place(c)[0] for c in lists["result"][:-1]] == ["upheld", "corrected", "other"]
+    assert squash(lists["result"][-1]) in vocabulary.case_pending
+
+
+def test_template_command_writes_a_workbook_with_drop_downs_and_notes(runner, tmp_path):
+    dest = tmp_path / "台账.xlsx"
+    result = runner.invoke(cli, ["tally", "--template", str(dest)])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(dest)
+    assert book.sheetnames == ["申请登记", "复议诉讼案件", "填写说明", "选项"]
+    assert book["选项"].sheet_state == "hidden"
+    sheet = book["申请登记"]
+    assert [c.value for c in sheet[3]] == ["申请编号", "收到日期", "申请人姓名或名称", "申请人类型", "申请内容",
+                                          "答复日期", "答复类型", "备注"]
+    validations = {str(v.sqref).split(":")[0]: v for v in sheet.data_validations.dataValidation}
+    assert validations["D4"].type == "list" and validations["G4"].type == "list" and validations["B4"].type == "date"
+    choices_sheet = book["选项"]
+    outcome_column = validations["G4"].formula1.split("!")[1].split(":")[0].replace("$", "")[0]
+    offered = [c.value for c in choices_sheet[outcome_column] if c.value]
+    assert "（三）不予公开—1.属于国家秘密" in offered and "（四）无法提供—1.本机关不掌握相关政府信息" in offered
+    assert "年度统计规则" in "".join(c.value or "" for c in book["填写说明"]["A"])
+    assert runner.invoke(cli, ["tally", "--template", str(dest)]).exit_code == 2  # no overwrite without --force
+
+
+def test_template_saved_by_libreoffice_tallies_and_prints(office, tmp_path):
+    """A clerk's register kept in the template and saved by a real office suite reads back exactly."""
+    fmt = get_format("2021")
+    lists = choices(fmt, Labels.load())
+    book = load_workbook(__import__("io").BytesIO(template_workbook(fmt)))
+    sheet, cases = book["申请登记"], book["复议诉讼案件"]
+    for n, (applicant, outcome) in enumerate(zip(itertools.cycle(lists["applicant"]), lists["outcome"]), start=4):
+        answered = None if outcome == "办理中" else dt.date(2025, 3, n)
+        for column, value in enumerate([f"2025-{n:03d}", dt.date(2025, 2, n), "某人", applicant, "某事",
+                                        answered, outcome], start=1):
+            sheet.cell(n, column, value)
+    for n, (kind, result) in enumerate(zip(lists["kind"] * 2, lists["result"]), start=4):
+        for column, value in enumerate([f"F{n}", kind, dt.date(2025, 4, 1),
+                                        None if result == "尚未审结" else dt.date(2025, 6, 1), result], start=1):
+            cases.cell(n, column, value)
+    filled = tmp_path / "filled.xlsx"
+    book.save(filled)
+    profile = (tmp_path / "profile").as_uri()
+    for kind in ("xlsx:Calc MS Excel 2007 XML", "pdf"):
+        out = tmp_path / kind.split(":")[0]
+        subprocess.run([find_office(), f"-env:UserInstallation={profile}", "--headless", "--convert-to", kind,
+                        "--outdir", str(out), str(filled)], capture_output=True, timeout=300, check=True)
+    resaved = tally([tmp_path / "xlsx" / "filled.xlsx"], 2025, fmt, today=TODAY)
+    direct = tally([filled], 2025, fmt, today=TODAY)
+    assert resaved.figures == direct.figures
+    assert sum(v for ref, v in direct.figures.items() if ref.row == "new_received") == len(lists["outcome"])
+    assert direct.figures[CellRef("applications", "carried_forward", "public_interest")] == 1  # 办理中: 22nd row, 4th type
+    assert direct.cases == 4 and direct.figures[CellRef("appeals", "reconsideration", "upheld")] == 1
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "pdf" / "filled.pdf"), "-"],
+                          capture_output=True, check=True, text=True).stdout
+    for words in ("政府信息公开申请登记台账", "申请人类型", "答复类型", "（三）不予公开—1.属于国家秘密",
+                  "政府信息公开行政复议、行政诉讼案件台账", "审结日期", "填写说明", "年度统计规则"):
+        assert words in text, words

@@ -33,7 +33,7 @@ def update_figures(raw: bytes, source: Path, figures: dict[CellRef, int]) -> byt
     for table in dict.fromkeys(ref.table for ref in figures):
         cells = [ref for ref in report.format.iter_cells() if ref.table == table
                  and (ref in figures or ref in report.stated_totals)]
-        in_place = _in_place(figures_node, cells, updated)
+        in_place = _in_place(text, figures_node, cells, updated)
         if in_place is not None:
             edits += in_place
         else:
@@ -55,28 +55,28 @@ def _item(node: yaml.Node | None, key: str) -> tuple[yaml.Node | None, yaml.Node
     return None, None
 
 
-def _in_place(figures_node, cells: list[CellRef], report: Report) -> list[tuple[int, int, str]] | None:
+def _in_place(text: str, figures_node, cells: list[CellRef], report: Report) -> list[tuple[int, int, str]] | None:
     """One edit per cell, each replacing a plain number; None when a cell is not written out as one."""
     edits = []
     for ref in cells:
         node = figures_node
         for key in (ref.table, ref.row, ref.col):
             node = _item(node, key)[1]
-        if not (isinstance(node, yaml.ScalarNode) and node.style is None and node.start_mark.line == node.end_mark.line):
+        plain = isinstance(node, yaml.ScalarNode) and not node.style and node.tag.endswith(":int")
+        if not plain or node.start_mark.line != node.end_mark.line:
             return None
-        edits.append(_number_edit(node, str(report.value(ref))))
+        edits.append(_number_edit(text, node, str(report.value(ref))))
     return edits
 
 
-def _number_edit(node: yaml.ScalarNode, number: str) -> tuple[int, int, str]:
+def _number_edit(text: str, node: yaml.ScalarNode, number: str) -> tuple[int, int, str]:
     """Replace a number, keeping the comment after it in its column where the spaces allow."""
     start, end = node.start_mark.index, node.end_mark.index
-    line = node.end_mark.buffer if isinstance(node.end_mark.buffer, str) else None
-    if line is not None:
-        spaces = len(line[end:]) - len(line[end:].lstrip(" "))
-        if spaces and line[end + spaces:end + spaces + 1] == "#":
-            width = end - start + spaces
-            return start, end + spaces, number + " " * max(1, width - len(number))
+    after = end
+    while after < len(text) and text[after] == " ":
+        after += 1
+    if after > end and text.startswith("#", after):
+        return start, after, number + " " * max(1, after - start - len(number))
     return start, end, number
 
 
