@@ -587,3 +587,32 @@ def test_template_saved_by_libreoffice_tallies_and_prints(office, tmp_path):
     for words in ("政府信息公开申请登记台账", "申请人类型", "答复类型", "（三）不予公开—1.属于国家秘密",
                   "政府信息公开行政复议、行政诉讼案件台账", "审结日期", "填写说明", "年度统计规则"):
         assert words in text, words
+
+
+def test_a_sheet_with_a_column_missing_is_reported_not_passed_over(tmp_path):
+    book = Workbook()
+    book.active.title = "上半年"
+    book.active.append(["收到日期", "申请人类型", "答复日期", "答复类型"])
+    book.active.append([dt.date(2025, 2, 1), "公民", dt.date(2025, 2, 5), "予以公开"])
+    second = book.create_sheet("下半年")
+    second.append(["收到日期", "申请人类型", "回复情况说明", "答复类型"])
+    second.append([dt.date(2025, 8, 1), "公民", "已回复", "予以公开"])
+    book.create_sheet("说明").append(["本台账由办公室维护"])
+    path = tmp_path / "台账.xlsx"
+    book.save(path)
+    with pytest.raises(RegisterError) as caught:
+        tally([path], 2025, get_format("2021"), today=TODAY)
+    problem, = caught.value.problems
+    assert (problem.sheet, problem.row) == ("下半年", None)
+    assert "像是申请登记表，但表头中没有“答复日期”列，该工作表未统计" in problem.message
+    result = tally([path], 2025, get_format("2021"), today=TODAY, skip_bad_rows=True)
+    assert result.skipped == [problem] and result.requests == 1
+    assert "台账.xlsx 工作表“说明”（不是台账，未使用）" in result.sheets
+
+
+def test_an_unknown_type_is_not_excused_by_its_detail(tmp_path):
+    path = tmp_path / "台账.csv"
+    path.write_text("收到日期,申请人类型,单位类型,答复日期,答复类型\n2025-01-05,外国友人,企业,2025-01-09,予以公开\n",
+                    encoding="utf-8")
+    with pytest.raises(RegisterError, match="无法对应到法定的申请人类型"):
+        tally([path], 2025, get_format("2021"), today=TODAY)

@@ -37,7 +37,7 @@ class Index:
         keys = self.lookup(main) if main else frozenset()
         if len(keys) == 1:
             return next(iter(keys)), keys
-        if detail:
+        if detail and (keys or not main):  # an unknown word in ``main`` is reported, whatever the detail says
             for narrowed in (self.lookup(main + detail), self.lookup(detail) & keys if keys else self.lookup(detail)):
                 if len(narrowed) == 1:
                     return next(iter(narrowed)), narrowed
@@ -123,7 +123,12 @@ def _merge(data: dict, extra: dict, path: Path) -> None:
         elif section == "not_outcomes" and isinstance(value, dict):
             data[section].update({str(k): str(v) for k, v in value.items()})
         elif section == "applicant_groups" and isinstance(value, list):
-            data[section].extend(value)
+            for group in value:
+                if not (isinstance(group, dict) and isinstance(group.get("words"), list)
+                        and isinstance(group.get("keys"), list) and set(group["keys"]) <= known_keys):
+                    raise ToolkitError(f"对照文件 {path}：applicant_groups 的每一项应写作 "
+                                       "{words: [法人, 单位], keys: [commercial, research, ...]}，键须为表三的列键。")
+                data[section].append({"words": list(map(str, group["words"])), "keys": group["keys"]})
         elif section in _KEYED_SECTIONS and isinstance(value, dict):
             for key, words in value.items():
                 allowed = data[section].keys() if section.endswith("columns") else known_keys
@@ -163,6 +168,8 @@ class Vocabulary:
     def names(self, table: str, keys, axis: str) -> str:
         """The official names of candidate rows or columns, for a message asking which one is meant."""
         t = self.format.tables[table]
-        first_row = t.rows[0].key
-        names = [t.row(k).label[-1] if axis == "row" else t.column(first_row, k).name for k in sorted(keys)]
+        if axis == "row":
+            names = [r.label[-1] for r in t.rows if r.key in keys]
+        else:
+            names = [c.name for c in t.blocks[0].columns if c.key in keys]
         return "、".join(f"“{n}”" for n in names)

@@ -76,32 +76,47 @@ def read_register(paths: list[Path], fmt: Format, labels: Labels | None = None,
     register = Register(vocabulary)
     today = today or dt.date.today()
     request_columns, case_columns = vocabulary.labels.data["columns"], vocabulary.labels.data["case_columns"]
-    unrecognized = []
+    request_sheets, near_misses = 0, []
     for path in paths:
         for sheet in read_sheets(Path(path)):
             where = f"{sheet.file}" + (f" 工作表“{sheet.name}”" if sheet.name else "")
             requests, missing = locate(sheet, request_columns, REQUEST_REQUIRED)
             if requests:
                 register.sheets.append(f"{where}（申请登记，表头在第 {requests.header_row} 行）")
+                request_sheets += 1
                 _read_requests(requests, register, today)
                 continue
-            cases, _ = locate(sheet, case_columns, CASE_REQUIRED)
+            cases, case_missing = locate(sheet, case_columns, CASE_REQUIRED)
             if cases:
                 register.sheets.append(f"{where}（复议诉讼案件，表头在第 {cases.header_row} 行）")
                 register.has_case_list = True
                 _read_cases(cases, register, today)
                 continue
-            if any(any(v not in (None, "") for v in values) for _, values in sheet.rows):
-                unrecognized.append((sheet, missing))
-    if not any("申请登记" in s for s in register.sheets):
+            if not any(v not in (None, "") for _, values in sheet.rows for v in values):
+                continue
+            miss = _near_miss(sheet, request_columns, REQUEST_REQUIRED, missing, "申请登记表") or \
+                _near_miss(sheet, case_columns, CASE_REQUIRED, case_missing, "复议诉讼案件台账")
+            if miss:
+                near_misses.append(miss)
+            else:
+                register.sheets.append(f"{where}（不是台账，未使用）")
+    if not request_sheets:
         names = "、".join(f"“{request_columns[role][0]}”" for role in REQUEST_REQUIRED)
-        problems = [RowProblem(s.file, s.name, None, None, "未找到申请登记表的表头" + (
-            f"，缺少：{'、'.join(request_columns[r][0] for r in missing)}" if len(missing) < len(REQUEST_REQUIRED) else ""))
-            for s, missing in unrecognized]
-        raise RegisterError(problems, f"台账中没有可以识别的申请登记表。表头应包含 {names} 等列"
-                                      "（可用 govreport tally --template 生成标准台账）。")
+        raise RegisterError(near_misses, f"台账中没有可以识别的申请登记表。表头应包含 {names} 等列"
+                                         "（可用 govreport tally --template 生成标准台账）。")
+    register.problems.extend(near_misses)
     _flag_duplicates(register)
     return register
+
+
+def _near_miss(sheet, columns: dict, required: tuple[str, ...], missing: list[str], kind: str) -> RowProblem | None:
+    """A sheet that names most of a register's columns but not all: a column missing or named otherwise."""
+    if len(missing) > len(required) - 2:
+        return None
+    return RowProblem(sheet.file, sheet.name, None, None,
+                      f"像是{kind}，但表头中没有{'、'.join(f'“{columns[r][0]}”' for r in missing)}列，该工作表未统计。",
+                      hint=f"可用的列名：{'；'.join('、'.join(columns[r]) for r in missing)}。"
+                           "也可在对照文件的 columns 中加入本单位的列名（--labels）。")
 
 
 def _bad_date(located: Located, number: int, values: tuple, role: str, today: dt.date, bad) -> tuple[dt.date | None, bool]:
