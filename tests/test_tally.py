@@ -616,3 +616,16 @@ def test_an_unknown_type_is_not_excused_by_its_detail(tmp_path):
                     encoding="utf-8")
     with pytest.raises(RegisterError, match="无法对应到法定的申请人类型"):
         tally([path], 2025, get_format("2021"), today=TODAY)
+
+
+def test_a_type_merged_down_several_rows_counts_for_each(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["收到日期", "申请人类型", "答复日期", "答复类型"])
+    for day in (3, 4, 5):
+        sheet.append([dt.date(2025, 1, day), "公民" if day == 3 else None, dt.date(2025, 1, 9), "予以公开"])
+    sheet.merge_cells("B2:B4")
+    path = tmp_path / "台账.xlsx"
+    book.save(path)
+    figures = tally([path], 2025, get_format("2021"), today=TODAY).figures
+    assert figures[CellRef("applications", "disclosed", "natural_person")] == 3

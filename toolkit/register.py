@@ -131,8 +131,14 @@ def _workbook_sheets(path: Path) -> list[Sheet]:
         raise ToolkitError(f"台账 {path} 不是有效的 .xlsx 工作簿（{exc}）。请用 Excel 或 WPS 打开后重新保存。") from None
     sheets = []
     for sheet in book.worksheets:
-        rows = [(number, values) for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)]
-        sheets.append(Sheet(path.name, sheet.title, rows))
+        rows = [list(values) for values in sheet.iter_rows(min_row=1, values_only=True)]
+        # A merged cell means its value for every cell it covers: clerks merge a type down several rows.
+        for merged in sheet.merged_cells.ranges:
+            value = sheet.cell(merged.min_row, merged.min_col).value
+            for row in range(merged.min_row, min(merged.max_row, len(rows)) + 1):
+                for column in range(merged.min_col, min(merged.max_col, len(rows[row - 1])) + 1):
+                    rows[row - 1][column - 1] = value
+        sheets.append(Sheet(path.name, sheet.title, [(n, tuple(values)) for n, values in enumerate(rows, start=1)]))
     return sheets
 
 
