@@ -483,7 +483,7 @@ def test_command_stops_on_a_bad_register_with_located_chinese_messages(runner, t
     result = runner.invoke(cli, ["tally", str(path), "--year", "2025", "-o", str(data), "--skip-bad-rows"])
     assert result.exit_code == 0, result.output
     assert "已跳过 13 处问题所在的行" in result.output
-    assert f"第 {rows['future']} 行 “收到日期”列：日期 2027年01月01日 晚于今天" in result.output
+    assert f"第 {rows['future']} 行 “收到日期”列：日期 2027年1月1日 晚于今天" in result.output
     assert "本年新收 1 件" in result.output
     report = toolkit.load(data)
     assert report.value(CellRef("applications", "disclosed", "total")) == 1

@@ -215,6 +215,10 @@ def locate(sheet: Sheet, headers: dict[str, list[str]], required: tuple[str, ...
 # -- dates -----------------------------------------------------------------------------------------
 
 
+def chinese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 class BadDate(ValueError):
     """A date cell that cannot be read, or names a day that cannot be right."""
 
@@ -233,9 +237,9 @@ def parse_date(value, today: dt.date) -> dt.date | None:
     else:
         day = _text_date(unicodedata.normalize("NFKC", str(value)).strip())
     if day < EARLIEST:
-        raise BadDate(f"日期 {day:%Y年%m月%d日} 早于《政府信息公开条例》施行，不可能是申请或答复日期")
+        raise BadDate(f"日期 {chinese_date(day)} 早于《政府信息公开条例》施行，不可能是申请或答复日期")
     if day > today:
-        raise BadDate(f"日期 {day:%Y年%m月%d日} 晚于今天（{today:%Y年%m月%d日}）")
+        raise BadDate(f"日期 {chinese_date(day)} 晚于今天（{chinese_date(today)}）")
     return day
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .formats import CellRef, Format
-from .register import BadDate, Located, RegisterError, RowProblem, locate, parse_date, read_sheets, squash
+from .register import (BadDate, Located, RegisterError, RowProblem, chinese_date, locate, parse_date, read_sheets,
+                       squash)
 from .register_labels import Index, Labels, Vocabulary
 
 REQUEST_REQUIRED = ("received", "answered", "applicant_type", "outcome")
@@ -106,6 +107,10 @@ def read_register(paths: list[Path], fmt: Format, labels: Labels | None = None,
                                          "（可用 govreport tally --template 生成标准台账）。")
     register.problems.extend(near_misses)
     _flag_duplicates(register)
+    sheet_order = {}
+    for problem in register.problems:
+        sheet_order.setdefault((problem.file, problem.sheet), len(sheet_order))
+    register.problems.sort(key=lambda p: (sheet_order[p.file, p.sheet], p.row or 0))
     return register
 
 
@@ -154,7 +159,7 @@ def _read_requests(located: Located, register: Register, today: dt.date) -> None
             if answered is None and answered_ok:
                 bad("answered", "已有办理结果，但缺少答复日期，无法确定计入哪一年度。", hint="请填写答复（办结）日期。")
         if received and answered and answered < received:
-            bad("answered", f"答复日期早于收到日期（{received:%Y年%m月%d日}）。", located.value(values, "answered"))
+            bad("answered", f"答复日期早于收到日期（{chinese_date(received)}）。", located.value(values, "answered"))
         if problems:
             register.problems.extend(problems)
             continue
@@ -250,7 +255,7 @@ def _read_cases(located: Located, register: Register, today: dt.date) -> None:
             elif concluded is None and concluded_ok:
                 bad("concluded", "已有审理结果，但缺少审结日期，无法确定计入哪一年度。")
         if received and concluded and concluded < received:
-            bad("concluded", f"审结日期早于收到日期（{received:%Y年%m月%d日}）。", located.value(values, "concluded"))
+            bad("concluded", f"审结日期早于收到日期（{chinese_date(received)}）。", located.value(values, "concluded"))
         if problems:
             register.problems.extend(problems)
             continue
