@@ -17,7 +17,7 @@ from toolkit.register import BadDate, RegisterError, parse_date, squash
 from toolkit.register_labels import Labels
 from toolkit.register_template import choices, template_workbook
 from toolkit.render import find_office
-from toolkit.tally import tally
+from toolkit.tally import count, read_register, tally
 
 from .conftest import ROOT
 from .test_office import office  # noqa: F401  (the fixture: LibreOffice must be there in CI)
@@ -280,15 +280,15 @@ def test_a_group_word_is_placed_by_its_detail_column(tmp_path):
     assert sum(figures.values()) == 4
 
 
-@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-8"])
-def test_csv_registers_in_the_encodings_offices_save(tmp_path, encoding):
+@pytest.mark.parametrize("encoding, delimiter", [("gbk", ","), ("utf-8-sig", ","), ("utf-8", ","), ("gbk", "\t")])
+def test_csv_registers_in_the_encodings_offices_save(tmp_path, encoding, delimiter):
     path = tmp_path / "台账.csv"
     text = ("某某镇政府信息公开申请台账（2025年）,,,,\n"
             "登记编号,申请人类别,受理日期,办结日期,办理结果\n"
             "1,公民,2025年3月5日,2025年3月20日,予以公开\n"
             "2,企业,2024年12月28日,2025年1月8日,部分公开\n"
             "3,公民,2025年12月30日,,办理中\n"
-            "合计,,,,3\n")
+            "合计,,,,3\n").replace(",", delimiter)
     path.write_bytes(text.encode(encoding))
     figures = tally([path], 2025, get_format("2021"), today=TODAY).figures
     cell = lambda row, col: figures[CellRef("applications", row, col)]
@@ -629,3 +629,22 @@ def test_a_type_merged_down_several_rows_counts_for_each(tmp_path):
     book.save(path)
     figures = tally([path], 2025, get_format("2021"), today=TODAY).figures
     assert figures[CellRef("applications", "disclosed", "natural_person")] == 3
+
+
+def test_a_two_row_header_with_merged_cells(tmp_path):
+    """收到日期 and 答复日期 merged over two header rows, 申请人情况 over 类型 and 具体类别."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["序号", "收到日期", "申请人情况", None, "答复日期", "答复类型"])
+    sheet.append([None, None, "类型", "单位类型", None, None])
+    for cell in ("A1:A2", "B1:B2", "C1:D1", "E1:E2", "F1:F2"):
+        sheet.merge_cells(cell)
+    sheet.append([1, dt.date(2025, 5, 1), "公民", None, dt.date(2025, 5, 9), "予以公开"])
+    sheet.append([2, dt.date(2025, 5, 2), "法人", "企业", dt.date(2025, 5, 9), "部分公开"])
+    path = tmp_path / "台账.xlsx"
+    book.save(path)
+    register = read_register([path], get_format("2021"), today=TODAY)
+    assert [(p.row, p.column) for p in register.problems] == []
+    figures = count(register, 2025).figures
+    assert figures[CellRef("applications", "disclosed", "natural_person")] == 1
+    assert figures[CellRef("applications", "partially_disclosed", "commercial")] == 1

@@ -188,6 +188,8 @@ def without_notes(text: str) -> str:
 def locate(sheet: Sheet, headers: dict[str, list[str]], required: tuple[str, ...]) -> tuple[Located | None, list[str]]:
     """The sheet's header row: the first of its top rows that names every required role.
 
+    A header of two rows (merged cells above their sub-columns, e.g. 申请人情况 over 类型 and 单位类型)
+    is read as one: a sub-column's own name counts before the merged name above it.
     Returns the located sheet, or None with the required roles missing from the best candidate row
     (all of them when no row looks like a header at all).
     """
@@ -195,18 +197,28 @@ def locate(sheet: Sheet, headers: dict[str, list[str]], required: tuple[str, ...
     for role, names in headers.items():
         for priority, name in enumerate(names):
             aliases.setdefault(squash(without_notes(name)), (role, priority))
+
+    def role_of(text: str):
+        return aliases.get(squash(without_notes(text))) if text else None
+
     best: tuple[int, list[str]] = (0, list(required))
-    for position, (number, values) in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+    top = sheet.rows[:HEADER_SEARCH_ROWS]
+    for position, (number, values) in enumerate(top):
+        upper = [cell_text(v) for v in values]
+        lower = [cell_text(v) for v in top[position + 1][1]] if position + 1 < len(top) else []
+        # The row below belongs to the header when a merged header cell repeats into it.
+        two_rows = any(u and u == w and role_of(u) for u, w in zip(upper, lower))
         found: dict[str, tuple[int, int, str]] = {}
-        for index, value in enumerate(values):
-            written = cell_text(value)
-            match = aliases.get(squash(without_notes(written))) if written else None
+        for index, written in enumerate(upper):
+            below = lower[index] if two_rows and index < len(lower) and lower[index] != written else ""
+            text = below if role_of(below) else written
+            match = role_of(text)
             if match and (match[0] not in found or match[1] < found[match[0]][0]):
-                found[match[0]] = (match[1], index, " ".join(written.split()))
+                found[match[0]] = (match[1], index, " ".join(text.split()))
         missing = [role for role in required if role not in found]
         if not missing:
             columns = {role: (index, written) for role, (_, index, written) in found.items()}
-            return Located(sheet, number, columns, sheet.rows[position + 1:]), []
+            return Located(sheet, number, columns, sheet.rows[position + 1 + two_rows:]), []
         if len(found) > best[0]:
             best = (len(found), missing)
     return None, best[1]

@@ -64,7 +64,7 @@ def _index(items: list[tuple[str, tuple[str, ...]]], words: dict[str, list[str]]
     return index
 
 
-_LIST_SECTIONS = ("in_progress", "case_pending_words")
+_LIST_SECTIONS = ("in_progress", "case_pending_words", "total_rows")
 _KEYED_SECTIONS = ("columns", "case_columns", "applicant_types", "outcomes", "case_kinds", "case_results")
 
 
@@ -97,6 +97,7 @@ class Labels:
             case_kinds=_index([(r.key, r.label) for r in appeals.rows], d["case_kinds"]),
             case_results=_index([(c.key, (c.label[-1],)) for c in appeals.blocks[0].columns
                                  if not c.sum_of and c.key != d["case_pending"]], d["case_results"]),
+            total_rows={squash(w) for w in d["total_rows"]},
             case_pending={squash(w) for w in d["case_pending_words"]}
             | {squash(c.name) for c in appeals.blocks[0].columns if c.key == d["case_pending"]},
         )
@@ -160,6 +161,7 @@ class Vocabulary:
     applicants: Index
     outcomes: Index
     in_progress: set[str]
+    total_rows: set[str]
     not_outcomes: dict[str, str]
     case_kinds: Index
     case_results: Index

@@ -136,7 +136,7 @@ def _bad_date(located: Located, number: int, values: tuple, role: str, today: dt
 def _read_requests(located: Located, register: Register, today: dt.date) -> None:
     vocabulary = register.vocabulary
     for number, values in located.rows:
-        if _is_blank_or_total(located, values, ("received", "answered", "applicant_type", "outcome")):
+        if _not_an_entry(located, values, REQUEST_REQUIRED, vocabulary):
             continue
         problems: list[RowProblem] = []
 
@@ -168,12 +168,12 @@ def _read_requests(located: Located, register: Register, today: dt.date) -> None
                                          received, answered, applicant, outcome))
 
 
-def _is_blank_or_total(located: Located, values: tuple, roles: tuple[str, ...]) -> bool:
+def _not_an_entry(located: Located, values: tuple, roles: tuple[str, ...], vocabulary: Vocabulary) -> bool:
     """Rows that are not entries: empty (or only pre-numbered), or a 合计 line under the table."""
     if not any(located.text(values, role) for role in roles):
         return True
     first = next((str(v).strip() for v in values if v not in (None, "")), "")
-    return squash(first) in ("合计", "总计", "小计")
+    return squash(first) in vocabulary.total_rows
 
 
 def _applicant(located: Located, values: tuple, vocabulary: Vocabulary, bad) -> str | None:
@@ -225,7 +225,7 @@ def _all(index: Index) -> set[str]:
 def _read_cases(located: Located, register: Register, today: dt.date) -> None:
     vocabulary = register.vocabulary
     for number, values in located.rows:
-        if _is_blank_or_total(located, values, ("kind", "received", "concluded", "result")):
+        if _not_an_entry(located, values, CASE_REQUIRED, vocabulary):
             continue
         problems: list[RowProblem] = []
 
