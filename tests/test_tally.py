@@ -648,3 +648,24 @@ def test_a_two_row_header_with_merged_cells(tmp_path):
     figures = count(register, 2025).figures
     assert figures[CellRef("applications", "disclosed", "natural_person")] == 1
     assert figures[CellRef("applications", "partially_disclosed", "commercial")] == 1
+
+
+def test_command_into_with_an_offices_own_words(runner, tmp_path):
+    data = tmp_path / "2025.yaml"
+    data.write_text(toolkit.dumps(toolkit.new_report("某某乡人民政府", 2025)), encoding="utf-8")
+    before = data.read_text(encoding="utf-8")
+    register = tmp_path / "台账.csv"
+    register.write_text("来件日期,申请人类型,答复日期,答复类型\n2025-01-02,群众,2025-01-03,转办\n", encoding="gbk")
+    own = tmp_path / "本单位对照.yaml"
+    own.write_text("columns:\n  received: [来件日期]\noutcomes:\n  unavailable_not_held: [转办]\n", encoding="utf-8")
+    result = runner.invoke(cli, ["tally", str(register), "--into", str(data), "--labels", str(own)])
+    assert result.exit_code == 0, result.output
+    assert f"已更新：{data}（2025年度：本年新收 1 件，上年结转 0 件，办结 1 件，结转下年度 0 件）" in result.output
+    after = data.read_text(encoding="utf-8")
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
+    assert [b.split("#")[0].strip() for _, b in changed] == ["natural_person: 1", "natural_person: 1"]
+    assert toolkit.load(data).value(CellRef("applications", "unavailable_not_held", "natural_person")) == 1
+    result = runner.invoke(cli, ["tally", str(register), "--into", str(tmp_path / "报告.docx"), "--labels", str(own)])
+    assert result.exit_code == 2 and "只能写入 YAML 数据文件" in result.output
+    result = runner.invoke(cli, ["tally", str(register), "--year", "2027", "--labels", str(own)])
+    assert result.exit_code == 0 and "没有 2027 年度收到或办理的申请和案件" in result.output

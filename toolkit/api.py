@@ -415,6 +415,8 @@ def tally_into(data_file: Path, registers: list[Path], year: int | None = None, 
     """Count the data file's year and write the figures into it, leaving the rest of it as it was."""
     from .figures_update import update_figures
 
+    if not is_data_file(data_file):
+        raise ToolkitError(f"--into 只能写入 YAML 数据文件（.yaml），{data_file.name} 不是。可改用 -o 生成新的数据文件。")
     raw = data_file.read_bytes() if data_file.is_file() else None
     if raw is None:
         raise ToolkitError(f"数据文件不存在：{data_file}。可先用 govreport new 生成，或改用 -o 生成新的数据文件。")

@@ -67,6 +67,8 @@ def tally(registers, year, output, into, agency, format_version, labels, skip_ba
                                       **options)
     _echo_sources(results)
     for result in results:
+        if not result.tally.requests and not result.tally.cases:
+            click.echo(f"台账中没有 {result.tally.year} 年度收到或办理的申请和案件，各项均为 0。", err=True)
         if result.written:
             _echo_written(result, "已更新" if into else "已生成")
         else:
