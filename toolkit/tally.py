@@ -124,7 +124,7 @@ def _near_miss(sheet, columns: dict, required: tuple[str, ...], missing: list[st
                            "也可在对照文件的 columns 中加入本单位的列名（--labels）。")
 
 
-def _bad_date(located: Located, number: int, values: tuple, role: str, today: dt.date, bad) -> tuple[dt.date | None, bool]:
+def _date(located: Located, values: tuple, role: str, today: dt.date, bad) -> tuple[dt.date | None, bool]:
     value = located.value(values, role)
     try:
         return parse_date(value, today), True
@@ -143,8 +143,8 @@ def _read_requests(located: Located, register: Register, today: dt.date) -> None
         def bad(role, message, value=None, hint=None):
             problems.append(located.problem(number, role, message, value, hint))
 
-        received, _ = _bad_date(located, number, values, "received", today, bad)
-        answered, answered_ok = _bad_date(located, number, values, "answered", today, bad)
+        received, _ = _date(located, values, "received", today, bad)
+        answered, answered_ok = _date(located, values, "answered", today, bad)
         if received is None and not problems:
             bad("received", "缺少收到日期，无法确定计入哪一年度。")
         applicant = _applicant(located, values, vocabulary, bad)
@@ -232,8 +232,8 @@ def _read_cases(located: Located, register: Register, today: dt.date) -> None:
         def bad(role, message, value=None, hint=None):
             problems.append(located.problem(number, role, message, value, hint))
 
-        received, _ = _bad_date(located, number, values, "received", today, bad)
-        concluded, concluded_ok = _bad_date(located, number, values, "concluded", today, bad)
+        received, _ = _date(located, values, "received", today, bad)
+        concluded, concluded_ok = _date(located, values, "concluded", today, bad)
         if received is None and not problems:
             bad("received", "缺少收到（立案）日期，无法确定计入哪一年度。")
         kind_text, route = located.text(values, "kind"), located.text(values, "route")
