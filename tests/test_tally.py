@@ -354,10 +354,13 @@ def test_case_rows_that_cannot_be_placed_are_reported(tmp_path):
         ("1", "行政诉讼", "", "2025-02-01", "2025-04-01", "维持"),
         ("2", "行政复议", "", "2025-03-01", "", "撤销"),
         ("3", "行政复议", "", "2025-03-01", "2025-04-01", "和稀泥"),
+        ("1", "行政复议", "", "2025-03-01", "2025-04-01", "维持"),
     ])
     with pytest.raises(RegisterError) as caught:
         tally([register, cases], 2025, get_format("2021"), today=TODAY)
-    assert [(p.row, p.column) for p in caught.value.problems] == [(2, "案件类型"), (3, "结案日期"), (4, "审理结果")]
+    assert [(p.row, p.column) for p in caught.value.problems] == [(2, "案件类型"), (3, "结案日期"), (4, "审理结果"),
+                                                                 (5, "案号")]
+    assert "案件编号与第 2 行重复" in caught.value.problems[3].message
     assert "须写明是否经过复议" in caught.value.problems[0].message
 
 

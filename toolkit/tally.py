@@ -12,6 +12,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .formats import CellRef, Format
 from .register import (BadDate, Located, RegisterError, RowProblem, chinese_date, locate, parse_date, read_sheets,
@@ -30,8 +31,6 @@ class Request:
     file: str
     sheet: str | None
     row: int
-    number: str | None
-    number_column: str | None
     received: dt.date
     answered: dt.date | None
     applicant: str  # a column key of table 三
@@ -40,6 +39,7 @@ class Request:
 
 @dataclass(frozen=True)
 class Case:
+    file: str
     sheet: str | None
     row: int
     kind: str  # a row key of table 四
@@ -58,6 +58,8 @@ class Register:
     problems: list[RowProblem] = field(default_factory=list)
     has_case_list: bool = False
     sheets: list[str] = field(default_factory=list)  # what was read, as “file 工作表”
+    # Every entry row with its number, usable or not: a number is a duplicate even of a bad row's.
+    numbered: dict[str, list["_Numbered"]] = field(default_factory=lambda: {"requests": [], "cases": []})
 
     @property
     def format(self) -> Format:
@@ -160,12 +162,12 @@ def _read_requests(located: Located, register: Register, today: dt.date) -> None
                 bad("answered", "已有办理结果，但缺少答复日期，无法确定计入哪一年度。", hint="请填写答复（办结）日期。")
         if received and answered and answered < received:
             bad("answered", f"答复日期早于收到日期（{chinese_date(received)}）。", located.value(values, "answered"))
+        register.numbered["requests"].append(_numbered(located, number, values))
         if problems:
             register.problems.extend(problems)
             continue
-        register.requests.append(Request(located.sheet.file, located.sheet.name, number,
-                                         located.text(values, "number") or None, located.header("number"),
-                                         received, answered, applicant, outcome))
+        register.requests.append(Request(located.sheet.file, located.sheet.name, number, received, answered,
+                                         applicant, outcome))
 
 
 def _not_an_entry(located: Located, values: tuple, roles: tuple[str, ...], vocabulary: Vocabulary) -> bool:
@@ -256,26 +258,48 @@ def _read_cases(located: Located, register: Register, today: dt.date) -> None:
                 bad("concluded", "已有审理结果，但缺少审结日期，无法确定计入哪一年度。")
         if received and concluded and concluded < received:
             bad("concluded", f"审结日期早于收到日期（{chinese_date(received)}）。", located.value(values, "concluded"))
+        register.numbered["cases"].append(_numbered(located, number, values))
         if problems:
             register.problems.extend(problems)
             continue
-        register.cases.append(Case(located.sheet.name, number, kind, received, concluded, result))
+        register.cases.append(Case(located.sheet.file, located.sheet.name, number, kind, received, concluded, result))
+
+
+class _Numbered(NamedTuple):
+    """An entry row's number, kept for usable and unusable rows alike."""
+
+    file: str
+    sheet: str | None
+    row: int
+    number: str | None
+    column: str | None
+
+
+def _numbered(located: Located, row: int, values: tuple) -> _Numbered:
+    return _Numbered(located.sheet.file, located.sheet.name, row, located.text(values, "number") or None,
+                     located.header("number"))
+
+
+_DUPLICATE = {"requests": ("申请编号", "同一申请只登记一次"), "cases": ("案件编号", "同一案件只登记一次")}
 
 
 def _flag_duplicates(register: Register) -> None:
-    """A request number met twice: the later rows are reported (and dropped when skipping)."""
-    first: dict[str, Request] = {}
-    kept = []
-    for request in register.requests:
-        seen = first.setdefault(request.number, request) if request.number else request
-        if seen is request:
-            kept.append(request)
-            continue
-        elsewhere = f"{seen.file} " * (seen.file != request.file) + f"工作表“{seen.sheet}”" * (seen.sheet != request.sheet)
-        register.problems.append(RowProblem(request.file, request.sheet, request.row, request.number_column,
-                                            f"申请编号与{elsewhere}第 {seen.row} 行重复。", request.number,
-                                            "同一申请只登记一次；编号录错的，请改正编号。"))
-    register.requests = kept
+    """A number met before is reported at each later row; those rows are dropped when skipping."""
+    duplicates = set()
+    for kind, entries in register.numbered.items():
+        what, rule = _DUPLICATE[kind]
+        first = {}
+        for entry in entries:
+            seen = first.setdefault(entry.number, entry) if entry.number else entry
+            if seen is entry:
+                continue
+            duplicates.add((entry.file, entry.sheet, entry.row))
+            elsewhere = f"{seen.file} " * (seen.file != entry.file) + f"工作表“{seen.sheet}”" * (seen.sheet != entry.sheet)
+            register.problems.append(RowProblem(entry.file, entry.sheet, entry.row, entry.column,
+                                                f"{what}与{elsewhere}第 {seen.row} 行重复。", entry.number,
+                                                f"{rule}；编号录错的，请改正编号。"))
+    register.requests = [r for r in register.requests if (r.file, r.sheet, r.row) not in duplicates]
+    register.cases = [c for c in register.cases if (c.file, c.sheet, c.row) not in duplicates]
 
 
 # -- counting --------------------------------------------------------------------------------------
