@@ -672,3 +672,25 @@ def test_command_into_with_an_offices_own_words(runner, tmp_path):
     assert result.exit_code == 2 and "只能写入 YAML 数据文件" in result.output
     result = runner.invoke(cli, ["tally", str(register), "--year", "2027", "--labels", str(own)])
     assert result.exit_code == 0 and "没有 2027 年度收到或办理的申请和案件" in result.output
+
+
+@pytest.mark.parametrize("type_header, received_header, answered_header, outcome_header", list(itertools.product(
+    ["申请人类型", "申请人类别"], ["收到日期", "申请日期", "受理日期"], ["答复日期", "办结日期"],
+    ["答复类型", "办理结果", "处理结果"])))
+def test_header_variants(tmp_path, type_header, received_header, answered_header, outcome_header):
+    path = tmp_path / "台账.csv"
+    path.write_text(f"序号,{received_header},{type_header},{answered_header},{outcome_header},备注\n"
+                    "1,2025-04-01,公民,2025-04-08,予以公开,\n", encoding="utf-8")
+    figures = tally([path], 2025, get_format("2021"), today=TODAY).figures
+    assert figures[CellRef("applications", "disclosed", "natural_person")] == 1
+
+
+def test_a_2020_register_counts_in_the_2019_format(tmp_path):
+    path = tmp_path / "台账.csv"
+    path.write_text("收到日期,申请人类型,答复日期,答复类型\n2020-04-01,公民,2020-04-08,其他处理\n"
+                    "2020-05-01,企业,2020-05-08,（六）其他处理\n", encoding="utf-8")
+    figures = tally([path], 2020, get_format("2019"), today=TODAY).figures
+    assert figures[CellRef("applications", "other_handling", "natural_person")] == 1
+    assert figures[CellRef("applications", "other_handling", "commercial")] == 1
+    with pytest.raises(RegisterError, match="“其他处理”包括"):  # the 2021 format splits it in three
+        tally([path], 2021, get_format("2021"), today=TODAY)
