@@ -7,8 +7,9 @@ Per report: govreport's CLI (`batch render`, one worker, start-up included) and 
 member with Python's zipfile, one copying the compressed members as they are. Then `batch render
 --agencies` for 100, 1,000 and 3,000 agencies (time per report and peak memory, parent and
 workers), the speed-up of the CLI's own two workers, and PDFs: one `render --pdf` per report
-against `batch render --pdf`, whose PDFs are each checked for their agency's name. Every ratio
-is printed with its target; the exit status is 1 when one is missed.
+against `batch render --pdf`, whose PDFs are each checked for their agency's name; `--help`
+start-up and `check` over 1,000 files. Every ratio is printed with its target; the exit status
+is 1 when one is missed.
 """
 
 from __future__ import annotations
@@ -134,6 +135,24 @@ def raw_copy(data: bytes):
     return one
 
 
+def startup_seconds(runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([*GOVREPORT, "--help"], capture_output=True, check=True, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return sorted(times)[runs // 2]
+
+
+def check_seconds(folder: Path) -> float:
+    files = sorted(str(p) for p in folder.iterdir())
+    start = time.perf_counter()
+    done = subprocess.run([*GOVREPORT, "check", *files], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode not in (0, 1):  # 1: warnings or errors found, still checked
+        raise SystemExit(f"check failed: {done.stdout[-500:]}{done.stderr[-500:]}")
+    return time.perf_counter() - start
+
+
 def pdf_agencies(folder: Path, count: int) -> list[str]:
     failures = []
     for i in range(count):
@@ -182,6 +201,9 @@ def main() -> int:
         scaling = {size: batch_render(*folders[size], work / f"out-{size}", cores) for size in sizes}
         two_seconds = scaling[n][0]
 
+        help_time = startup_seconds()
+        check_time = check_seconds(folders[sizes[1]][0])
+
         # PDF
         if not args.no_pdf:
             pdf_folder, pdf_list = data_folder(work / "pdf-data", pdf_count)
@@ -224,10 +246,12 @@ def main() -> int:
     speedup = one_seconds / two_seconds
     target(f"CLI -j {cores} vs -j 1, N={n:,}", f"{speedup:.2f}x", speedup >= 0.85 * cores or cores == 1,
            f">= {0.85 * cores:.2f}x")
+    target("govreport --help start-up", f"{help_time:.3f} s", help_time < 0.3, "< 0.3 s")
+    target(f"govreport check, {n:,} files", f"{check_time:.2f} s", check_time < 5 * n / 1000, f"< {5 * n / 1000:g} s")
     if not args.no_pdf:
         target("PDF per report, batch", f"{batch_pdf:.3f} s", batch_pdf <= 0.3, "<= 0.3 s")
         target("PDF single vs batch", f"{single_pdf / batch_pdf:.1f}x", single_pdf / batch_pdf >= 4, ">= 4x")
-        target(f"PDFs naming their agency (pdftotext)", f"{pdf_count - len(unfound)} / {pdf_count}", not unfound,
+        target("PDFs naming their agency (pdftotext)", f"{pdf_count - len(unfound)} / {pdf_count}", not unfound,
                "all")
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'result':>26}  {'target':>8}")

@@ -4,14 +4,12 @@ import os
 import signal
 import stat
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 
 import toolkit
 from toolkit.render import render

@@ -21,7 +21,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from ..errors import RenderError
 
@@ -97,7 +97,6 @@ class _Task:
     source: Path
     number: int
     attempts: int = 0
-    error: str = ""
 
 
 class _Queue:
@@ -164,16 +163,14 @@ class _Worker:
             detail = log.read().decode("utf-8", "replace").strip()[-300:]
         if not left:
             return
-        culprit, rest = left[0], left[1:]
-        if problem is None:  # LibreOffice finished but made no PDF of these
-            culprit, rest, problem = None, [], f"LibreOffice 无法转换此文件{f'：{detail}' if detail else ''}"
-            failed = left
-        else:
-            failed = [culprit]
+        if problem is None:  # LibreOffice ended normally without these PDFs: it could not read them
+            failed, rest = left, []
+            problem = f"LibreOffice 无法转换此文件{f'：{detail}' if detail else ''}"
+        else:  # it hung on, or died in, the first file it had not finished; the rest were not reached
+            failed, rest = left[:1], left[1:]
         retry = []
         for task in failed:
             task.attempts += 1
-            task.error = problem
             if task.attempts >= ATTEMPTS:
                 self.results.put(Conversion(task.source, None, problem, task.attempts))
             else:
