@@ -34,7 +34,7 @@ INSTALL_HINT = (
 # Seconds a LibreOffice may go without finishing a document before it is taken as hung.
 STALL_SECONDS = 90
 ATTEMPTS = 2
-_MOST_PER_START = 25
+_MOST_PER_START = 50
 _POLL_SECONDS = 0.05
 
 
