@@ -16,6 +16,7 @@ from toolkit.registry import load as load_registry
 
 from .conftest import ROOT, SAMPLES
 from .test_office import office  # noqa: F401  (the fixture: LibreOffice required in CI)
+from .test_pdf_pool import office_processes
 
 _NAME_LINE = re.compile(r"^(  name: )(\S+)", re.M)
 
@@ -99,3 +100,26 @@ def _child_of(proc: Path, parent: int) -> bool:
     except OSError:
         return False
     return int(fields[1]) == parent
+
+
+def test_ctrl_c_during_pdf_conversion_stops_libreoffice(office, tmp_path):
+    folder, agencies = data_folder(tmp_path / "data", 30)
+    out, temporary = tmp_path / "out", tmp_path / "tmp"
+    temporary.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "toolkit", "batch", "render", str(folder), "--out", str(out),
+                                "--pdf", "-j", "2"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True, env={**os.environ, "TMPDIR": str(temporary)})
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not list(out.glob("*.pdf")):
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    interrupted = time.monotonic()
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130 and time.monotonic() - interrupted < 10, stdout + stderr
+    pdfs = sorted(out.glob("*.pdf"))
+    assert re.search(rf"共 60 项：完成 {30 + len(pdfs)}，跳过 0，失败 0，未处理 {30 - len(pdfs)}", stdout), stdout
+    assert not [p for p in out.iterdir() if p.suffix not in (".docx", ".pdf")]
+    for pdf in pdfs:
+        assert pdf.read_bytes().rstrip().endswith(b"%%EOF")
+    assert not office_processes(str(temporary))
+    assert not list(temporary.iterdir())

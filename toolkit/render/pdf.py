@@ -155,9 +155,11 @@ class _Worker:
             inputs.append(link)
         command = [self.office, f"-env:UserInstallation={self.profile}", "--headless", "--norestore", "--nologo",
                    "--nodefault", "--nolockcheck", "--convert-to", "pdf", "--outdir", str(outbox), *map(str, inputs)]
+        scratch = self.home / "tmp"  # LibreOffice's own temporary files, removed with the pool even if it is killed
+        scratch.mkdir(exist_ok=True)
         with open(self.home / "log.txt", "wb+") as log:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                       start_new_session=True)
+                                       start_new_session=True, env={**os.environ, "TMPDIR": str(scratch)})
             left, problem = self._follow(process, chunk, outbox)
             log.seek(0)
             detail = log.read().decode("utf-8", "replace").strip()[-300:]
