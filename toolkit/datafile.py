@@ -16,8 +16,8 @@ from pathlib import Path
 import yaml
 
 from .errors import DataFileError, FormatNotFound, Problem
-from .formats import AMOUNT, SIGNED, CellRef, Column, Format, get_format, format_for_year
-from .model import AGENCY_LEVELS, CONTACT_FIELDS, Agency, Lead, Narrative, Part, Report, Signature
+from .formats import AMOUNT, SIGNED, CellRef, Column, Format, agency_levels, format_for_year, get_format
+from .model import CONTACT_FIELDS, Agency, Lead, Narrative, Part, Report, Signature
 from .output import display_width
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -278,9 +278,9 @@ class _Reader:
 
     def level(self, node: yaml.Node | None) -> str | None:
         level = self.text(node, "agency.level", "机关层级")
-        if level and level not in AGENCY_LEVELS:
+        if level and level not in agency_levels():
             self.problem(node, f"机关层级“{level}”不在可选范围内。", "agency.level", "机关层级",
-                         hint="可选：" + "、".join(AGENCY_LEVELS))
+                         hint="可选：" + "、".join(agency_levels()))
             return None
         return level
 

@@ -8,9 +8,11 @@ Everything else — scaffolding, validation, rendering, extraction — reads the
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Iterator, NamedTuple
 
 import yaml
@@ -123,9 +125,20 @@ class Section:
     must_mention: str | None = None
 
 
+class Term(NamedTuple):
+    """One side's term of an equation: +1 or -1 times a cell of this year's or last year's report."""
+
+    sign: int
+    previous_year: bool
+    ref: CellRef
+
+
 @dataclass(frozen=True)
 class Check:
-    """An equation between cells, checked once per binding of its placeholder."""
+    """An equation between cells, checked once per binding of its placeholder.
+
+    ``carry_over``: a new year's draft starts its left-hand cell from the right-hand side.
+    """
 
     id: str
     severity: str
@@ -134,6 +147,7 @@ class Check:
     right: tuple[str, ...]
     each: tuple[tuple[str, tuple[str, ...]], ...] = ()
     hint: str = ""
+    carry_over: bool = False
 
     @property
     def is_cross_year(self) -> bool:
@@ -147,6 +161,18 @@ class Check:
         for value in values:
             yield {name: value}
 
+    def sides(self, binding: dict[str, str]) -> tuple[list[Term], list[Term]]:
+        """Both sides' terms with the placeholder bound."""
+        return [_term(t, binding) for t in self.left], [_term(t, binding) for t in self.right]
+
+
+def _term(text: str, binding: dict[str, str]) -> Term:
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("-")
+    for name, value in binding.items():
+        text = text.replace(f"${name}", value)
+    return Term(sign, text.startswith("previous."), CellRef.parse(text.removeprefix("previous.")))
+
 
 @dataclass(frozen=True)
 class NarrativeCheck:
@@ -154,6 +180,25 @@ class NarrativeCheck:
     title: str
     pattern: re.Pattern
     expect_any: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class AgencyLevel:
+    name: str
+    rule_making: bool  # may issue 规章 (立法法)
+    publish_by: tuple[int, int]  # (month, day) of the following year
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """How headings (一、) and part titles (（一）) are numbered in this format."""
+
+    heading: re.Pattern
+    part: re.Pattern
+
+    def bare(self, title: str) -> str:
+        """A heading or part title without its number: 「一、总体情况」 → 「总体情况」."""
+        return self.part.sub("", self.heading.sub("", title, count=1), count=1)
 
 
 @dataclass(frozen=True, repr=False)
@@ -167,10 +212,21 @@ class Format:
     tables: dict[str, Table]
     checks: tuple[Check, ...]
     narrative_checks: tuple[NarrativeCheck, ...]
+    agency_levels: dict[str, AgencyLevel]
+    level_by_name_ending: dict[str, str]
+    numbering: Numbering
     sanity: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"Format({self.version!r})"
+
+    def level_of(self, name: str, stated: str | None = None) -> AgencyLevel | None:
+        """An agency's level: as stated, else as its name's ending reveals, else unknown."""
+        if stated:
+            return self.agency_levels.get(stated)
+        endings = sorted(self.level_by_name_ending, key=len, reverse=True)
+        ending = next((e for e in endings if name.endswith(e)), None)
+        return self.agency_levels.get(self.level_by_name_ending[ending]) if ending else None
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
@@ -278,7 +334,13 @@ def _check(data: dict) -> Check:
         right=tuple(data["right"]),
         each=each,
         hint=data.get("hint", ""),
+        carry_over=data.get("carry_over", False),
     )
+
+
+def _agency_level(name: str, data: dict) -> AgencyLevel:
+    month, day = map(int, str(data["publish_by"]).split("-"))
+    return AgencyLevel(name, bool(data["rule_making"]), (month, day))
 
 
 def _format(data: dict) -> Format:
@@ -309,23 +371,43 @@ def _format(data: dict) -> Format:
             )
             for n in data.get("narrative_checks", ())
         ),
+        agency_levels={name: _agency_level(name, d) for name, d in data["agency_levels"].items()},
+        level_by_name_ending=dict(data["level_by_name_ending"]),
+        numbering=Numbering(re.compile(data["numbering"]["heading"]), re.compile(data["numbering"]["part"])),
         sanity=data.get("sanity", {}),
     )
 
 
+FORMATS_PATH_VARIABLE = "GOVREPORT_FORMATS"
+
+
+def _format_files() -> dict[str, object]:
+    """Format files by version: those shipped here, then any in the folders GOVREPORT_FORMATS names.
+
+    A new statutory format can thus be added as one data file, before a release ships it.
+    """
+    files = {f.name.removesuffix(".yaml"): f for f in resources.files(__package__).iterdir() if f.name.endswith(".yaml")}
+    for folder in filter(None, os.environ.get(FORMATS_PATH_VARIABLE, "").split(os.pathsep)):
+        files.update({f.stem: f for f in Path(folder).glob("*.yaml")})
+    return files
+
+
 def versions() -> list[str]:
     """The format versions this installation knows, oldest first."""
-    files = resources.files(__package__).iterdir()
-    return sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml"))
+    return sorted(_format_files())
+
+
+def get_format(version: str) -> Format:
+    files = _format_files()
+    version = str(version)
+    if version not in files:
+        raise FormatNotFound(version, sorted(files))
+    return _load_format(files[version])
 
 
 @functools.cache
-def get_format(version: str) -> Format:
-    version = str(version)
-    if version not in versions():
-        raise FormatNotFound(version, versions())
-    text = resources.files(__package__).joinpath(f"{version}.yaml").read_text(encoding="utf-8")
-    return _format(yaml.safe_load(text))
+def _load_format(file) -> Format:
+    return _format(yaml.safe_load(file.read_text(encoding="utf-8")))
 
 
 def format_for_year(year: int) -> Format:
@@ -335,3 +417,13 @@ def format_for_year(year: int) -> Format:
     if not usable:
         raise FormatNotFound(f"{year}年", versions())
     return max(usable, key=lambda f: f.first_year)
+
+
+def latest() -> Format:
+    """The newest format: what a template is made for unless told otherwise."""
+    return max((get_format(v) for v in versions()), key=lambda f: f.first_year)
+
+
+def agency_levels() -> list[str]:
+    """Every agency level any known format accepts, for inputs read before a format is chosen."""
+    return list(dict.fromkeys(name for v in versions() for name in get_format(v).agency_levels))
