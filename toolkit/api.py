@@ -6,7 +6,7 @@ made the same way whether it is asked for once or for a thousand agencies.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -19,6 +19,7 @@ from .output import safe_filename, write_atomic
 from .registry import Entry
 
 DATA_SUFFIXES = (".yaml", ".yml")
+OPEN_DATA_SUFFIXES = (".json", ".csv")  # the figures as published by ``render --json/--csv``
 
 
 class UnreadFigures(DataFileError):
@@ -67,10 +68,15 @@ def readable_suffixes() -> tuple[str, ...]:
 
 
 def load(path: str | Path, agency: str | None = None, year: int | None = None) -> Loaded:
-    """A data file as it is, or a published report (.docx, PDF, HTML, text) read back."""
+    """A data file as it is, open data (.json, .csv) read back, or a published report (.docx, PDF, HTML,
+    text) read back."""
     path = Path(path)
     if is_data_file(path):
         return Loaded(datafile.load(path))
+    if path.suffix.lower() in OPEN_DATA_SUFFIXES:
+        from . import opendata
+
+        return Loaded(opendata.load(path))
     from .extract import extract
 
     extraction = extract(path, agency, year)
@@ -227,56 +233,128 @@ def render_docx(report: Report, template: str | Path | None = None) -> bytes:
     return render(report, template)
 
 
+@dataclass(frozen=True)
+class Outputs:
+    """The files one report is written to, by kind; a kind not asked for is None.
+
+    The .docx and PDF are the official report; the HTML page is for the portal; JSON and CSV are
+    the figures as open data; PNG and SVG are the chart comparing the year with the last, which is
+    then also placed in the .docx (and so the PDF) and the page.
+    """
+
+    docx: Path | None = None
+    pdf: Path | None = None
+    html: Path | None = None
+    json: Path | None = None
+    csv: Path | None = None
+    png: Path | None = None
+    svg: Path | None = None
+
+    def paths(self) -> list[Path]:
+        return [p for p in astuple(self) if p is not None]
+
+    @property
+    def chart(self) -> bool:
+        return bool(self.png or self.svg)
+
+
+OUTPUT_KINDS = {".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html", ".json": "json", ".csv": "csv",
+                ".png": "png", ".svg": "svg"}
+
+
 @dataclass
 class Rendered:
-    """A report written: the findings it was checked with, and the files written."""
+    """A report written: the findings it was checked with, the files written, and those left as they were."""
 
     findings: list[Finding]
     written: list[Path]
+    unchanged: list[Path] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
         return count(self.findings, ERROR)
 
 
-def render_files(report: Report, docx: Path | None, pdf: Path | None = None, *, template: Path | None = None,
-                 previous: Report | None = None, ignore_errors: bool = False, force: bool = False,
-                 findings: list[Finding] | None = None) -> Rendered:
-    """Check, gate on errors, lint a custom template, then write the .docx and/or the PDF.
+def render_files(report: Report, outputs: Outputs, *, template: Path | None = None, previous: Report | None = None,
+                 ignore_errors: bool = False, force: bool = False, findings: list[Finding] | None = None) -> Rendered:
+    """Check, gate on errors, lint a custom template, then write every output asked for.
 
-    ``docx`` None with a ``pdf`` means a PDF only. A .docx already on disk with exactly the bytes
-    this report renders to is left as it is, so a PDF can be added beside it without ``force``.
+    Everything is made in memory first, so nothing is written when any part fails. A file already
+    on disk with exactly the bytes this report gives is left as it is, so a PDF or a web page can
+    be added beside an existing .docx without ``force``. The chart needs last year's report.
     """
     findings = check(report, previous) if findings is None else findings
     if count(findings, ERROR) and not ignore_errors:
         raise ReportHasErrors(findings)
     if template and (problems := template_findings(template, report.format)):
         raise TemplateRejected(template, problems)
-    content = render_docx(report, template)
-    unchanged = docx is not None and docx.exists() and docx.read_bytes() == content
-    refuse_existing([p for p in (docx, pdf) if p and not (p == docx and unchanged)], force)
-    written = []
-    if docx and not unchanged:
-        written.append(write_atomic(docx, content, force=force))
-    if pdf:
+    contents, document = _contents(report, outputs, template, previous)
+    unchanged = [p for p, data in contents.items() if p.exists() and p.read_bytes() == data]
+    refuse_existing([p for p in outputs.paths() if p not in unchanged], force)
+    written = [write_atomic(p, data, force=force) for p, data in contents.items() if p not in unchanged]
+    if outputs.pdf:
         from .render import docx_to_pdf
 
         try:
-            written.append(write_atomic(pdf, docx_to_pdf(content), force=force))
+            written.append(write_atomic(outputs.pdf, docx_to_pdf(document), force=force))
         except ToolkitError as exc:
-            done = f"（Word 报告已生成：{docx}）" if docx else ""
+            done = f"（已生成：{'、'.join(map(str, written))}）" if written else ""
             raise ToolkitError(f"PDF 未生成{done}：{exc}") from None
-    return Rendered(findings, written)
+    return Rendered(findings, written, unchanged)
 
 
-def output_paths(report: Report, output: Path | None, pdf: bool) -> tuple[Path | None, Path | None]:
-    """(docx, pdf) to write: the kind follows ``-o``'s suffix; ``--pdf`` adds a PDF beside the .docx."""
+def _contents(report: Report, outputs: Outputs, template: Path | None,
+              previous: Report | None) -> tuple[dict[Path, bytes], bytes | None]:
+    """Every output but the PDF, as bytes; and the .docx the PDF is made from."""
+    from . import opendata
+
+    chart = draw_chart(report, previous) if outputs.chart else None
+    contents: dict[Path, bytes] = {}
+    document = None
+    if outputs.docx or outputs.pdf:
+        document = render_docx(report, template)
+        if chart:
+            from .chart import place_in_docx
+
+            document = place_in_docx(document, chart, report.format)
+    if outputs.docx:
+        contents[outputs.docx] = document
+    if outputs.html:
+        from .render.html import Picture, render_html
+
+        picture = Picture(chart.svg, chart.description) if chart else None
+        contents[outputs.html] = render_html(report, picture).encode("utf-8")
+    if outputs.json:
+        contents[outputs.json] = opendata.to_json(report).encode("utf-8")
+    if outputs.csv:
+        contents[outputs.csv] = opendata.to_csv(report)
+    if chart and outputs.png:
+        contents[outputs.png] = chart.png
+    if chart and outputs.svg:
+        contents[outputs.svg] = chart.svg
+    return contents, document
+
+
+def draw_chart(report: Report, previous: Report | None):
+    """This year beside last year (toolkit.chart.Chart); ToolkitError without last year's report."""
+    if previous is None:
+        raise ToolkitError("生成对比图需要上一年度的报告：请用 --previous 指定上一年度的数据文件。")
+    from .chart import draw
+
+    return draw(report, previous)
+
+
+def output_paths(report: Report, output: Path | None, pdf: bool = False, *, html: bool = False, json: bool = False,
+                 csv: bool = False, chart: bool = False) -> Outputs:
+    """What to write: the kind of ``-o`` follows its suffix (default: a .docx named by the title); each
+    flag adds a file of its kind beside it, with the same name (``--chart`` a .png and an .svg)."""
     output = output or default_name(report, ".docx")
-    if output.suffix.lower() == ".pdf":
-        return None, output
-    if output.suffix.lower() != ".docx":
-        raise ToolkitError(f"不支持的输出文件类型：{output.name}。请使用 .docx 或 .pdf。")
-    return output, output.with_suffix(".pdf") if pdf else None
+    kind = OUTPUT_KINDS.get(output.suffix.lower())
+    if kind is None:
+        raise ToolkitError(f"不支持的输出文件类型：{output.name}。请使用 .docx、.pdf、.html、.json、.csv、.png 或 .svg。")
+    wanted = {"pdf": pdf, "html": html, "json": json, "csv": csv, "png": chart, "svg": chart}
+    paths = {name: output.with_suffix(f".{name}") for name, asked in wanted.items() if asked}
+    return Outputs(**{**paths, kind: output})
 
 
 # -- templates -------------------------------------------------------------------------------------

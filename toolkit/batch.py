@@ -105,8 +105,9 @@ def write_draft(entry: Entry, year: int, out: Path, previous: Path | None, with_
 
 
 def render_jobs(folder: Path, out: Path, registry: Registry | None = None, ignore_errors: bool = False,
-                force: bool = False) -> list[Job]:
-    return [Job(path.name, write_report, (path, out, registry, ignore_errors, force))
+                force: bool = False, extra: tuple[str, ...] = ()) -> list[Job]:
+    """A job per data file; ``extra`` names further kinds to write beside each .docx ("html", "json", "csv")."""
+    return [Job(path.name, write_report, (path, out, registry, ignore_errors, force, extra))
             for path in sorted(folder.glob("*.yaml"))]
 
 
@@ -116,10 +117,12 @@ def _template_problems(template: Path, version: str) -> int:
     return len(api.template_findings(template, get_format(version)))
 
 
-def write_report(path: Path, out: Path, registry: Registry | None, ignore_errors: bool, force: bool) -> Outcome:
+def write_report(path: Path, out: Path, registry: Registry | None, ignore_errors: bool, force: bool,
+                 extra: tuple[str, ...] = ()) -> Outcome:
     target = out / f"{path.stem}.docx"
-    if _existing([target], force):
-        return Outcome(path.name, SKIPPED, f"已存在 {target.name}，未覆盖（加 --force 覆盖）")
+    outputs = api.Outputs(docx=target, **{kind: target.with_suffix(f".{kind}") for kind in extra})
+    if existing := _existing(outputs.paths(), force):
+        return Outcome(path.name, SKIPPED, f"已存在 {'、'.join(p.name for p in existing)}，未覆盖（加 --force 覆盖）")
     report = api.load_report(path)
     entry = registry.by_name(report.agency.name) if registry else None
     template = entry.template if entry else None
@@ -129,12 +132,12 @@ def write_report(path: Path, out: Path, registry: Registry | None, ignore_errors
     findings = api.check(report)
     errors, warnings = count(findings, ERROR), count(findings, WARNING)
     try:
-        api.render_files(report, target, template=template, ignore_errors=ignore_errors, force=force,
+        api.render_files(report, outputs, template=template, ignore_errors=ignore_errors, force=force,
                          findings=findings)
     except api.ReportHasErrors:
         return Outcome(report.agency.name, FAILED, f"有 {errors} 个错误，未生成（govreport check {path.name} 查看）",
                        errors=errors, warnings=warnings)
-    return Outcome(report.agency.name, DONE, "", (str(target),), errors, warnings)
+    return Outcome(report.agency.name, DONE, "", tuple(map(str, outputs.paths())), errors, warnings)
 
 
 # -- checks ------------------------------------------------------------------------------------------

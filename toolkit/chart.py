@@ -188,8 +188,8 @@ def _integer_locator():
     return MaxNLocator(integer=True, nbins=5)
 
 
-def place_in_docx(document: bytes, chart: Chart, after_table: int) -> bytes:
-    """The .docx with the chart's PNG as a centred picture after its ``after_table``-th table (0-based)."""
+def place_in_docx(document: bytes, chart: Chart, fmt: Format) -> bytes:
+    """The .docx with the chart's PNG as a centred picture after the table of 行政复议、行政诉讼."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm
@@ -205,6 +205,7 @@ def place_in_docx(document: bytes, chart: Chart, after_table: int) -> bytes:
     picture = run.add_picture(io.BytesIO(chart.png), width=Cm(WIDTH_CM - 0.6))
     picture._inline.docPr.set("descr", chart.description)
     picture._inline.docPr.set("name", "年度对比图")
-    if tables:  # a report always has its tables; without them the picture stays at the end
-        tables[min(after_table, len(tables) - 1)]._tbl.addnext(paragraph._p)
+    after = [s.table for s in fmt.sections if s.table].index(APPEALS)
+    if len(tables) > after:  # a template that lost its tables gets the picture at the end
+        tables[after]._tbl.addnext(paragraph._p)
     return normalized_docx(word)
