@@ -72,7 +72,7 @@ figure img { max-width: 100%; height: auto; }
   table { font-size: 9pt; min-width: 0 !important; }
   table.blocks { font-size: 10.5pt; }
   thead { display: table-header-group; }
-  tr { page-break-inside: avoid; break-inside: avoid; }
+  tr, table.blocks tbody { page-break-inside: avoid; break-inside: avoid; }
   figure img { max-width: 156mm; }
   .closing { margin-top: 28.9pt; }
 }
