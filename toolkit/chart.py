@@ -23,7 +23,8 @@ APPLICATIONS, APPEALS, TOTAL = "applications", "appeals", "total"
 THIS_YEAR_COLOUR, LAST_YEAR_COLOUR = "#1f4e8c", "#a9bcd6"  # apart in grey too, for a black-and-white print
 SERIF = ["SimSun", "宋体", "Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN", "WenQuanYi Zen Hei"]
 SANS = ["SimHei", "黑体", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "AR PL UKai CN"]
-WIDTH_CM = 16.0  # within the 156 mm type area
+WIDTH_CM = 16.0  # as drawn: fonts are sized for this width
+PICTURE_WIDTH_CM = 15.0  # as placed in the .docx, within the 156 mm type area
 
 
 @dataclass(frozen=True)
@@ -139,16 +140,18 @@ def draw(report: Report, previous: Report) -> Chart:
 
 
 def _figure(report: Report, previous: Report, panels: list[Panel]):
+    """The first two panels side by side, the third across the width below them."""
     from matplotlib.figure import Figure
 
-    heights = [len(p.bars) + 1.6 for p in panels]
-    figure = Figure(figsize=(WIDTH_CM / 2.54, sum(heights) * 0.3 + 1.0), layout="constrained")
+    top, bottom = max(len(p.bars) for p in panels[:2]) + 1.8, len(panels[2].bars) * 1.2 + 1.8
+    figure = Figure(figsize=(WIDTH_CM / 2.54, (top + bottom) * 0.24 + 0.9), layout="constrained")
     figure.suptitle(f"{report.agency.name}\n{report.year}年与{previous.year}年政府信息公开工作情况对比",
-                    fontfamily=SANS + ["sans-serif"], fontsize=12)
-    axes = figure.subplots(len(panels), 1, gridspec_kw={"height_ratios": heights})
+                    fontfamily=SANS + ["sans-serif"], fontsize=11)
+    grid = figure.add_gridspec(2, 2, height_ratios=[top, bottom])
+    axes = [figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1]), figure.add_subplot(grid[1, :])]
     for index, (ax, panel) in enumerate(zip(axes, panels)):
         _panel(ax, panel, index, report.year, previous.year)
-    axes[0].legend(loc="lower right", prop={"size": 9}, frameon=False)
+    axes[2].legend(loc="lower right", prop={"size": 8}, frameon=False)
     return figure
 
 
@@ -192,8 +195,9 @@ def place_in_docx(document: bytes, chart: Chart, fmt: Format) -> bytes:
     """The .docx with the chart's PNG as a centred picture after the table of 行政复议、行政诉讼."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm
+    from docx.shared import Cm, Pt
 
+    from .render.oxml import set_snap_to_grid
     from .render.package import normalized_docx
 
     word = docx.Document(io.BytesIO(document))
@@ -201,8 +205,10 @@ def place_in_docx(document: bytes, chart: Chart, fmt: Format) -> bytes:
     paragraph = word.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.first_line_indent = 0
+    paragraph.paragraph_format.space_before = Pt(6)
+    set_snap_to_grid(paragraph._p.get_or_add_pPr(), False)  # the picture's own height, not whole grid lines
     run = paragraph.add_run()
-    picture = run.add_picture(io.BytesIO(chart.png), width=Cm(WIDTH_CM - 0.6))
+    picture = run.add_picture(io.BytesIO(chart.png), width=Cm(PICTURE_WIDTH_CM))
     picture._inline.docPr.set("descr", chart.description)
     picture._inline.docPr.set("name", "年度对比图")
     after = [s.table for s in fmt.sections if s.table].index(APPEALS)
