@@ -280,3 +280,16 @@ def test_screenshots_at_desktop_and_phone_width(chromium, tmp_path):
         assert image.size == (viewport["width"] * scale, viewport["height"] * scale)
         dark = sum(image.histogram()[:100])
         assert dark > image.size[0] * image.size[1] * 0.01  # text and ruled tables, not a blank page
+
+
+def test_an_unfinished_report_is_a_marked_draft_page(runner, draft_text, tmp_path):
+    data = tmp_path / "2025.yaml"
+    data.write_text(draft_text, encoding="utf-8")
+    page = tmp_path / "草稿.html"
+    result = runner.invoke(cli, ["render", str(data), "-o", str(page)])
+    assert result.exit_code != 0 and not page.exists()
+    result = runner.invoke(cli, ["render", str(data), "-o", str(page), "--draft"])
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    assert html.index("征求意见稿") < html.index("<h1>") and "【待填写】" in html
+    assert toolkit.api.load(page).report.agency.name == "某某乡人民政府"

@@ -38,6 +38,15 @@ class ReportHasErrors(ToolkitError):
         super().__init__(f"报告有 {errors} 个错误，未生成。请修正后重试（或加 --ignore-errors 强制生成，不推荐）。")
 
 
+class ReportUnfinished(ToolkitError):
+    """Placeholders left in, or no agency name: rendered only as a marked draft."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = [f for f in findings if f.rule in rules.UNFINISHED_RULES]
+        super().__init__(f"报告尚未完成（{len(self.findings)} 处未填写），未生成。填写完整后重试，"
+                         "或加 --draft 生成标明“征求意见稿”的草稿。")
+
+
 class TemplateRejected(ToolkitError):
     """An agency template with problems: rendering with it could drop or garble the report."""
 
@@ -116,10 +125,25 @@ class CheckResult:
     def rules(self) -> list[str]:
         return list(dict.fromkeys(f.rule for f in self.findings))
 
+    @property
+    def unfinished(self) -> bool:
+        """Placeholders left in, or no agency name: a draft, not yet a report."""
+        return rules.is_unfinished(self.findings)
+
+    @property
+    def status(self) -> str:
+        """无法使用, 未完成, 未通过 (errors) or 通过, for a person reading a summary."""
+        if not self.usable:
+            return "无法使用"
+        if self.unfinished:
+            return "未完成"
+        return "未通过" if self.count(ERROR) else "通过"
+
     def as_dict(self) -> dict:
         return {
             "file": self.file, "status": "checked" if self.usable else "unusable", "agency": self.agency,
-            "year": self.year, "format": self.format, "errors": self.count(ERROR), "warnings": self.count(WARNING),
+            "year": self.year, "format": self.format, "unfinished": self.unfinished,
+            "errors": self.count(ERROR), "warnings": self.count(WARNING),
             "problems": self.problems, "findings": [f.as_dict() for f in self.findings],
         }
 
@@ -205,7 +229,7 @@ def write_draft(report: Report, output: Path, force: bool = False, docx: Path | 
     refuse_existing(targets, force)
     written = [write_atomic(output, datafile.dumps(report), force=force)]
     if docx:
-        written.append(write_atomic(docx, render_docx(report), force=force))
+        written.append(write_atomic(docx, render_docx(report, draft=True), force=force))
     return written
 
 
@@ -227,10 +251,16 @@ def template_findings(template: str | Path, fmt: Format) -> list[Finding]:
     return lint(template, fmt)
 
 
-def render_docx(report: Report, template: str | Path | None = None) -> bytes:
+def render_docx(report: Report, template: str | Path | None = None, draft: bool = False) -> bytes:
+    """The .docx bytes; a ``draft`` is marked 「征求意见稿」."""
     from .render import render
 
-    return render(report, template)
+    content = render(report, template)
+    if draft:
+        from .render.draftmark import mark_draft
+
+        content = mark_draft(content)
+    return content
 
 
 @dataclass(frozen=True)
@@ -276,8 +306,10 @@ class Rendered:
 
 
 def render_files(report: Report, outputs: Outputs, *, template: Path | None = None, previous: Report | None = None,
-                 ignore_errors: bool = False, force: bool = False, findings: list[Finding] | None = None) -> Rendered:
-    """Check, gate on errors, lint a custom template, then write every output asked for.
+                 ignore_errors: bool = False, force: bool = False, draft: bool = False,
+                 findings: list[Finding] | None = None) -> Rendered:
+    """Check, gate on errors and on unfinished text, lint a custom template, then write every output
+    asked for. An unfinished report is written only as a ``draft``, its .docx marked as such.
 
     Everything is made in memory first, so nothing is written when any part fails. A file already
     on disk with exactly the bytes this report gives is left as it is, so a PDF or a web page can
@@ -286,9 +318,11 @@ def render_files(report: Report, outputs: Outputs, *, template: Path | None = No
     findings = check(report, previous) if findings is None else findings
     if count(findings, ERROR) and not ignore_errors:
         raise ReportHasErrors(findings)
+    if rules.is_unfinished(findings) and not draft:
+        raise ReportUnfinished(findings)
     if template and (problems := template_findings(template, report.format)):
         raise TemplateRejected(template, problems)
-    contents, document = _contents(report, outputs, template, previous)
+    contents, document = _contents(report, outputs, template, previous, draft)
     unchanged = [p for p, data in contents.items() if p.exists() and p.read_bytes() == data]
     refuse_existing([p for p in outputs.paths() if p not in unchanged], force)
     written = [write_atomic(p, data, force=force) for p, data in contents.items() if p not in unchanged]
@@ -303,8 +337,8 @@ def render_files(report: Report, outputs: Outputs, *, template: Path | None = No
     return Rendered(findings, written, unchanged)
 
 
-def _contents(report: Report, outputs: Outputs, template: Path | None,
-              previous: Report | None) -> tuple[dict[Path, bytes], bytes | None]:
+def _contents(report: Report, outputs: Outputs, template: Path | None, previous: Report | None,
+              draft: bool) -> tuple[dict[Path, bytes], bytes | None]:
     """Every output but the PDF, as bytes; and the .docx the PDF is made from."""
     from . import opendata
 
@@ -312,7 +346,7 @@ def _contents(report: Report, outputs: Outputs, template: Path | None,
     contents: dict[Path, bytes] = {}
     document = None
     if outputs.docx or outputs.pdf:
-        document = render_docx(report, template)
+        document = render_docx(report, template, draft)
         if chart:
             from .chart import place_in_docx
 
@@ -323,7 +357,7 @@ def _contents(report: Report, outputs: Outputs, template: Path | None,
         from .render.html import Picture, render_html
 
         picture = Picture(chart.svg, chart.description) if chart else None
-        contents[outputs.html] = render_html(report, picture).encode("utf-8")
+        contents[outputs.html] = render_html(report, picture, draft).encode("utf-8")
     if outputs.json:
         contents[outputs.json] = opendata.to_json(report).encode("utf-8")
     if outputs.csv:

@@ -26,6 +26,7 @@ def check(report: Report, previous: Report | None = None) -> list[Finding]:
         *_narrative_numbers(report),
         *_plausibility(report),
         *_completeness(report),
+        *_unfinished(report),
     ]
     file = str(report.source) if report.source else None
     findings = [f.in_file(file) for f in findings]
@@ -197,8 +198,7 @@ def _completeness(report: Report) -> Iterator[Finding]:
         path = f"sections.{section.key}"
         body = [t for t in texts if t]
         if any(PLACEHOLDER in t for t in texts):
-            yield Finding(rule="F1", severity=WARNING, message=f"「{section.heading}」仍有未填写的占位文字“{PLACEHOLDER}”。",
-                          location=_at(report, path), hint="用本机关的实际情况替换占位文字。")
+            pass  # each placeholder is its own finding (_unfinished)
         elif not body or all(_EMPTY_TEXT.match(t) for t in body if not _is_part_title(report, section.key, t)):
             yield Finding(rule="F2", severity=WARNING, message=f"「{section.heading}」没有内容或只写了“无”。",
                           location=_at(report, path),
@@ -208,6 +208,29 @@ def _completeness(report: Report) -> Iterator[Finding]:
                           location=_at(report, path),
                           hint="按《政府信息公开信息处理费管理办法》说明发出收费通知的件数和金额、实际收取金额；未收取也应写明。")
     yield from _date_findings(report)
+
+
+UNFINISHED_RULES = ("F0", "F1")  # a report with these findings is a draft, not a report to publish
+
+
+def _unfinished(report: Report) -> Iterator[Finding]:
+    """An empty agency name, and every placeholder still in the text, each at its own line."""
+    if not report.agency.name.strip():
+        yield Finding(rule="F0", severity=WARNING, message="没有填写机关全称（agency.name），报告标题和落款将缺少机关名称。",
+                      location=_at(report, "agency.name"), hint="例如 name: 某某县某某乡人民政府")
+    texts = [("lead", "lead.text", report.lead.text if report.lead else None), *iter_narrative(report)]
+    for _, path, text in texts:
+        if text and PLACEHOLDER in text:
+            yield Finding(rule="F1", severity=WARNING, message=f"仍有未填写的占位文字：“{_excerpt(text)}”",
+                          location=_at(report, path), hint="用本机关的实际情况替换占位文字。")
+
+
+def _excerpt(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def is_unfinished(findings) -> bool:
+    return any(f.rule in UNFINISHED_RULES for f in findings)
 
 
 def _is_part_title(report: Report, key: str, text: str) -> bool:

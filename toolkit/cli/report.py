@@ -83,7 +83,7 @@ def check(files, previous, output_format, strict):
 def _exit_code(result: api.CheckResult, strict: bool) -> int:
     if not result.usable:
         return EXIT_UNUSABLE
-    if result.count(ERROR) or (strict and result.count(WARNING)):
+    if result.count(ERROR) or result.unfinished or (strict and result.count(WARNING)):
         return EXIT_FINDINGS
     return 0
 
@@ -92,6 +92,7 @@ def _summary(results: list[api.CheckResult]) -> dict:
     return {
         "files": len(results),
         "unusable": sum(not r.usable for r in results),
+        "unfinished": sum(r.unfinished for r in results),
         "errors": sum(r.count(ERROR) for r in results),
         "warnings": sum(r.count(WARNING) for r in results),
     }
@@ -103,13 +104,13 @@ def _print_text(results: list[api.CheckResult]) -> None:
             click.echo(f"{problem}\n", err=True)
         echo_findings(result.findings)
     if len(results) > 1:
-        echo_table(("文件", "机关", "年度", "错误", "警告", "规则"),
+        echo_table(("文件", "机关", "年度", "错误", "警告", "结果", "规则"),
                    [(Path(r.file).name, r.agency or "—", str(r.year or "—"), str(r.count(ERROR)), str(r.count(WARNING)),
-                     "无法读取" if not r.usable else " ".join(r.rules) or "通过") for r in results])
+                     r.status, " ".join(r.rules)) for r in results])
     summary = _summary(results)
-    verdict = "未通过" if summary["errors"] or summary["unusable"] else "通过"
+    verdict = ("未通过" if summary["errors"] or summary["unusable"] else "未完成" if summary["unfinished"] else "通过")
     click.echo(f"检查 {summary['files']} 个文件：错误 {summary['errors']} 个，警告 {summary['warnings']} 个，"
-               f"无法读取 {summary['unusable']} 个 —— {verdict}")
+               f"未完成 {summary['unfinished']} 个，无法读取 {summary['unusable']} 个 —— {verdict}")
 
 
 @click.command()
@@ -153,11 +154,13 @@ def extract(source, output, agency, year, force):
 @click.option("--chart", is_flag=True, help="生成与上一年度的对比图（.png、.svg），并放入 Word 报告和网页；需要 --previous。")
 @click.option("--previous", type=_FILE, help="上一年度的数据文件：生成前一并核对跨年度数字，也用于对比图。")
 @click.option("--ignore-errors", is_flag=True, help="即使检查出错误也生成（不推荐，生成的报告不应直接公开）。")
+@click.option("--draft", is_flag=True, help="尚未填写完整（有【待填写】或缺机关全称）时也生成，并在标题上方标明“征求意见稿”。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
-def render(data, output, template, pdf, with_html, with_json, with_csv, chart, previous, ignore_errors, force):
+def render(data, output, template, pdf, with_html, with_json, with_csv, chart, previous, ignore_errors, draft, force):
     """由数据文件生成正式的 Word 报告，以及 PDF、网页、开放数据和对比图。
 
-    生成前先做全部检查：有错误时不生成，除非加 --ignore-errors。
+    生成前先做全部检查：有错误时不生成，除非加 --ignore-errors；
+    还有【待填写】占位文字或缺机关全称时不生成，除非加 --draft（生成标明“征求意见稿”的草稿）。
 
     \b
     示例：
@@ -172,7 +175,7 @@ def render(data, output, template, pdf, with_html, with_json, with_csv, chart, p
     findings = api.check(report, last_year)
     outputs = api.output_paths(report, output, pdf, html=with_html, json=with_json, csv=with_csv, chart=chart)
     rendered = api.render_files(report, outputs, template=template, previous=last_year, ignore_errors=ignore_errors,
-                                force=force, findings=findings)
+                                force=force, draft=draft, findings=findings)
     echo_findings(rendered.findings, err=True)
     if rendered.errors:
         click.secho(f"！！！注意：报告有 {rendered.errors} 个错误，仍按要求生成。请勿直接公开发布！！！",

@@ -49,6 +49,7 @@ caption { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: r
 th { font-weight: normal; }
 figure { margin: 1em 0; text-align: center; }
 figure img { max-width: 100%; height: auto; }
+.draft { text-indent: 0; font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; margin-top: 0.5em; }
 .closing { display: flow-root; margin-top: 2em; }
 .closing div { float: right; margin-right: 2em; }
 .closing .sealed { margin-right: 4em; text-align: center; }
@@ -88,10 +89,12 @@ class Picture:
     after_table: str = "appeals"
 
 
-def render_html(report: Report, picture: Picture | None = None) -> str:
-    """The whole report as one HTML page (title, 导语, six sections, three tables, 落款)."""
+def render_html(report: Report, picture: Picture | None = None, draft: bool = False) -> str:
+    """The whole report as one HTML page (title, 导语, six sections, three tables, 落款); a ``draft``
+    is marked 「征求意见稿」 above the title, as the .docx is."""
     values = context(report)
-    body = [f"<h1>{escape(values['agency'])}<br>{escape(values['year'])}年政府信息公开工作年度报告</h1>"]
+    body = ['<p class="draft">征求意见稿</p>'] if draft else []
+    body += [f"<h1>{escape(values['agency'])}<br>{escape(values['year'])}年政府信息公开工作年度报告</h1>"]
     body += [f"<p>{escape(p)}</p>" for p in values["lead"]]
     for section in report.format.sections:
         narrative = values["sections"][section.key]
