@@ -100,27 +100,38 @@ def page_overflows(page) -> bool:
 
 
 def screenshots(html: Path, folder: Path) -> list[Path]:
-    """The README's pictures of a page: desktop width and phone width, top of the page and table 三."""
-    written = []
+    """The README's pictures of a page: table 三 at desktop width; the top and table 三 on a phone."""
+    from PIL import Image
+
     with chromium() as browser:
-        for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-            page = open_page(browser, html, viewport, scale=1 if name == "desktop" else 2)
-            path = folder / f"html-{name}.png"
-            page.screenshot(path=str(path))
-            written.append(path)
-            table = folder / f"html-{name}-table.png"
-            page.locator("#applications").scroll_into_view_if_needed()
-            page.evaluate("() => document.getElementById('applications').scrollIntoView()")
-            page.screenshot(path=str(table))
-            written.append(table)
-    return written
+        desktop = open_page(browser, html, DESKTOP)
+        desktop.evaluate("() => document.getElementById('applications').scrollIntoView()")
+        desktop.screenshot(path=str(folder / "html-desktop.png"))
+        phone = open_page(browser, html, PHONE, scale=2)
+        shots = [folder / "html-phone-top.png", folder / "html-phone-table.png"]
+        phone.screenshot(path=str(shots[0]))
+        phone.evaluate("() => document.getElementById('applications').scrollIntoView()")
+        phone.screenshot(path=str(shots[1]))
+    images = [Image.open(p) for p in shots]
+    gap = 40
+    both = Image.new("RGB", (sum(i.width for i in images) + gap, images[0].height), "#888")
+    both.paste(images[0], (0, 0))
+    both.paste(images[1], (images[0].width + gap, 0))
+    both.save(folder / "html-phone.png", optimize=True)
+    for path in shots:
+        path.unlink()
+    return [folder / "html-desktop.png", folder / "html-phone.png"]
 
 
 def main(argv: list[str]) -> None:
     import tempfile
+    from dataclasses import replace
 
     import toolkit
+    from toolkit import chart
     from toolkit.render.html import render_html
+
+    from .test_chart import LAST, THIS
 
     root = Path(__file__).resolve().parent.parent
     folder = Path(argv[0]) if argv else root / "docs"
@@ -130,6 +141,11 @@ def main(argv: list[str]) -> None:
         page.write_text(render_html(report), encoding="utf-8")
         for path in screenshots(page, folder):
             print(path)
+    # The chart's example is made-up data under a made-up name (tests/test_chart.py builds the pair).
+    example = replace(THIS, agency=replace(THIS.agency, name="示例市人民政府"))
+    path = folder / "chart-example.png"
+    path.write_bytes(chart.draw(example, LAST).png)
+    print(path)
 
 
 if __name__ == "__main__":

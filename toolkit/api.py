@@ -373,9 +373,14 @@ def draw_chart(report: Report, previous: Report | None):
     """This year beside last year (toolkit.chart.Chart); ToolkitError without last year's report."""
     if previous is None:
         raise ToolkitError("生成对比图需要上一年度的报告：请用 --previous 指定上一年度的数据文件。")
-    from .chart import draw
+    try:
+        from .chart import draw
 
-    return draw(report, previous)
+        return draw(report, previous)
+    except ModuleNotFoundError as exc:
+        if exc.name != "matplotlib":
+            raise
+        raise ToolkitError("生成对比图需要 matplotlib：pip install 'govreport[chart]'") from None
 
 
 def output_paths(report: Report, output: Path | None, pdf: bool = False, *, html: bool = False, json: bool = False,

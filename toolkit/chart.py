@@ -177,7 +177,7 @@ def _panel(ax, panel: Panel, index: int, year: int, last_year: int) -> None:
     ax.set_yticks(positions, [b.label.replace("（", "\n（") if len(b.label) > 8 else b.label for b in panel.bars],
                   fontsize=9)
     ax.invert_yaxis()
-    ax.set_xlim(0, top * 1.15)
+    ax.set_xlim(0, top * 1.2)
     ax.set_title(panel.title, fontfamily=SANS + ["sans-serif"], fontsize=10, loc="left")
     ax.tick_params(axis="x", labelsize=8)
     ax.xaxis.set_major_locator(_integer_locator())

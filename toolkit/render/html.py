@@ -60,7 +60,9 @@ figure img { max-width: 100%; height: auto; }
 @media (max-width: 30em) {
   body { font-size: 1rem; }
   main { padding: 1em 0.75em 2em; }
+  h1 { font-size: 1.3em; }
   h2, h3 { text-indent: 0; }
+  p { text-align: start; }
 }
 @media print {
   @page { size: A4; margin: 37mm 26mm 35mm 28mm; }
