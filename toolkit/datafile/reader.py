@@ -365,6 +365,9 @@ class _Reader:
     def figure(self, node: yaml.Node, ref: CellRef, fmt: Format, report: Report, row_path: bool = False) -> None:
         path = f"figures.{ref.table}.{ref.row}" if row_path else f"figures.{ref}"
         self.lines[f"figures.{ref}"] = node.start_mark.line + 1
+        if _is_null(node) and not fmt.is_derived(ref):
+            report.unread.add(ref)  # a figure not known (not read from a published copy): never 0
+            return
         value = self.number(node, fmt.column(ref), path, fmt.label(ref))
         if value is None:
             return
