@@ -37,6 +37,11 @@ def distinct_figures(report):
     return report
 
 
+def long_named(report):
+    report.agency.name = "某某省某某市某某新区管理委员会经济发展和社会事务局（某某市某某新区行政审批服务局）"
+    return report
+
+
 def hostile():
     report = copy.deepcopy(toolkit.load(HUAIAN))
     report.agency.name = '某某局<script>alert("x")</script>&amp;\'"'
@@ -50,7 +55,7 @@ def reports():
     fresh.date = dt.date(2021, 1, 20)
     return {
         **{p.stem: toolkit.load(p) for p in SAMPLES},
-        "distinct": distinct_figures(toolkit.load(HUAIAN)),
+        "distinct": long_named(distinct_figures(toolkit.load(HUAIAN))),
         "format-2019": distinct_figures(fresh),
     }
 
@@ -293,3 +298,18 @@ def test_an_unfinished_report_is_a_marked_draft_page(runner, draft_text, tmp_pat
     html = page.read_text(encoding="utf-8")
     assert html.index("征求意见稿") < html.index("<h1>") and "【待填写】" in html
     assert toolkit.api.load(page).report.agency.name == "某某乡人民政府"
+
+
+@pytest.mark.parametrize("name", ["real/huaian-2024.pdf", "real/web/103.txt"])
+def test_a_real_published_report_read_back_makes_a_page_that_reads_back_the_same(name, shared, chromium, tmp_path):
+    loaded = toolkit.api.load(shared / name)
+    assert loaded.unread == []
+    report = loaded.report
+    page = write_page(report, tmp_path)
+    back = toolkit.api.load(page)
+    assert back.unread == []
+    assert [str(r) for r in report.format.iter_cells() if back.report.value(r) != report.value(r)] == []
+    assert {k: n.texts() for k, n in back.report.narrative.items() if n.texts()} == \
+           {k: n.texts() for k, n in report.narrative.items() if n.texts()}
+    opened = browser.open_page(chromium, page)
+    assert browser.axe_violations(opened) == []

@@ -174,3 +174,17 @@ def test_the_same_report_gives_the_same_bytes():
     report = copy.deepcopy(REPORTS["huaian-2024"])
     assert opendata.to_json(report) == opendata.to_json(REPORTS["huaian-2024"])
     assert opendata.to_csv(report) == opendata.to_csv(REPORTS["huaian-2024"])
+
+
+@pytest.mark.parametrize("kind", ["json", "csv"])
+def test_an_unread_figure_stays_unknown(kind, tmp_path):
+    report = copy.deepcopy(REPORTS["huaian-2024"])
+    unread = CellRef("applications", "disclosed", "commercial")
+    report.unread.add(unread)
+    path = tmp_path / f"r.{kind}"
+    path.write_bytes(opendata.to_json(report).encode() if kind == "json" else opendata.to_csv(report))
+    records = {(c["row"], c["column"]): c["value"] for c in opendata.cells(report)}
+    assert records["disclosed", "commercial"] is None and records["total", "commercial"] is None
+    assert records["disclosed", "total"] is None and records["disclosed", "natural_person"] == 1288
+    back = opendata.load(path)
+    assert back.unread == {unread} and back.unread_under(CellRef("applications", "total", "total"))

@@ -38,11 +38,13 @@ def label_path(fmt: Format, ref: CellRef) -> tuple[str, ...]:
 
 
 def cells(report: Report) -> list[dict]:
-    """One record per cell of the three tables, in the order they are printed."""
+    """One record per cell of the three tables, in the order they are printed; a figure that was
+    not read (and a total over one) is null — unknown, never 0."""
     fmt = report.format
     return [
         {"table": ref.table, "row": ref.row, "column": ref.col, "label": fmt.label(ref),
-         "label_path": list(label_path(fmt, ref)), "derived": fmt.is_derived(ref), "value": report.value(ref)}
+         "label_path": list(label_path(fmt, ref)), "derived": fmt.is_derived(ref),
+         "value": None if report.unread_under(ref) else report.value(ref)}
         for ref in fmt.iter_cells()
     ]
 
@@ -86,7 +88,7 @@ def to_csv(report: Report) -> bytes:
     for cell in cells(report):
         writer.writerow([report.agency.name, report.year, report.format.version, cell["table"], cell["row"],
                          cell["column"], cell["label"], " / ".join(cell["label_path"]),
-                         "true" if cell["derived"] else "false", str(cell["value"])])
+                         "true" if cell["derived"] else "false", "" if cell["value"] is None else str(cell["value"])])
     return ("\ufeff" + stream.getvalue()).encode("utf-8")
 
 
@@ -237,6 +239,10 @@ class _Reader:
                 self.problem(f"{where}：“{ref}”重复出现。", f"figures.{ref}", fmt.label(ref), line=line)
                 continue
             seen.add(ref)
+            if record.get("value") in (None, ""):  # unknown: never 0
+                if not fmt.is_derived(ref):
+                    report.unread.add(ref)
+                continue
             value = self.number(record.get("value"), fmt.column(ref), f"figures.{ref}", fmt.label(ref), line)
             if value is not None:
                 (report.stated_totals if fmt.is_derived(ref) else report.figures)[ref] = value
