@@ -188,3 +188,12 @@ def test_an_unread_figure_stays_unknown(kind, tmp_path):
     assert records["disclosed", "total"] is None and records["disclosed", "natural_person"] == 1288
     back = opendata.load(path)
     assert back.unread == {unread} and back.unread_under(CellRef("applications", "total", "total"))
+
+
+def test_a_truncated_csv_row_is_refused_not_taken_as_unknown(runner, tmp_path):
+    lines = opendata.to_csv(REPORTS["taocun-2022"]).decode("utf-8-sig").split("\r\n")
+    lines[5] = lines[5].rsplit(",", 1)[0]
+    path = tmp_path / "r.csv"
+    path.write_text("\r\n".join(lines), encoding="utf-8")
+    result = runner.invoke(cli, ["check", str(path)])
+    assert result.exit_code == 2 and "r.csv:6" in result.output and "有 9 列，应为 10 列" in result.output

@@ -6,16 +6,17 @@ made the same way whether it is asked for once or for a thousand agencies.
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from . import datafile, rules
+from . import datafile, publish, rules
 from .errors import DataFileError, Problem, ToolkitError
 from .findings import ERROR, WARNING, Finding, count
 from .formats import Format, format_for_year, get_format
 from .model import Lead, Report
 from .output import safe_filename, write_atomic
+from .publish import Outputs, output_paths  # noqa: F401 -- the commands name their outputs through the api
 from .registry import Entry
 
 DATA_SUFFIXES = (".yaml", ".yml")
@@ -296,35 +297,6 @@ def render_docx(report: Report, template: str | Path | None = None, draft: bool 
     return content
 
 
-@dataclass(frozen=True)
-class Outputs:
-    """The files one report is written to, by kind; a kind not asked for is None.
-
-    The .docx and PDF are the official report; the HTML page is for the portal; JSON and CSV are
-    the figures as open data; PNG and SVG are the chart comparing the year with the last, which is
-    then also placed in the .docx (and so the PDF) and the page.
-    """
-
-    docx: Path | None = None
-    pdf: Path | None = None
-    html: Path | None = None
-    json: Path | None = None
-    csv: Path | None = None
-    png: Path | None = None
-    svg: Path | None = None
-
-    def paths(self) -> list[Path]:
-        return [p for p in astuple(self) if p is not None]
-
-    @property
-    def chart(self) -> bool:
-        return bool(self.png or self.svg)
-
-
-OUTPUT_KINDS = {".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html", ".json": "json", ".csv": "csv",
-                ".png": "png", ".svg": "svg"}
-
-
 @dataclass
 class Rendered:
     """A report written: the findings it was checked with, the files written, and those left as they were."""
@@ -358,7 +330,8 @@ def render_files(report: Report, outputs: Outputs, *, template: Path | None = No
         raise ReportUnfinished(findings)
     if template and (problems := template_findings(template, report.format)):
         raise TemplateRejected(template, problems)
-    contents, document = _contents(report, outputs, template, previous, draft)
+    document = render_docx(report, template, draft) if outputs.docx or outputs.pdf else None
+    contents, document = publish.contents(report, outputs, document, previous, draft)
     unchanged = [p for p, data in contents.items() if p.exists() and p.read_bytes() == data]
     refuse_existing([p for p in outputs.paths() if p not in unchanged], force)
     written = [write_atomic(p, data, force=force) for p, data in contents.items() if p not in unchanged]
@@ -371,65 +344,6 @@ def render_files(report: Report, outputs: Outputs, *, template: Path | None = No
             done = f"（已生成：{'、'.join(map(str, written))}）" if written else ""
             raise ToolkitError(f"PDF 未生成{done}：{exc}") from None
     return Rendered(findings, written, unchanged)
-
-
-def _contents(report: Report, outputs: Outputs, template: Path | None, previous: Report | None,
-              draft: bool) -> tuple[dict[Path, bytes], bytes | None]:
-    """Every output but the PDF, as bytes; and the .docx the PDF is made from."""
-    from . import opendata
-
-    chart = draw_chart(report, previous) if outputs.chart else None
-    contents: dict[Path, bytes] = {}
-    document = None
-    if outputs.docx or outputs.pdf:
-        document = render_docx(report, template, draft)
-        if chart:
-            from .chart import place_in_docx
-
-            document = place_in_docx(document, chart, report.format)
-    if outputs.docx:
-        contents[outputs.docx] = document
-    if outputs.html:
-        from .render.html import Picture, render_html
-
-        picture = Picture(chart.svg, chart.description) if chart else None
-        contents[outputs.html] = render_html(report, picture, draft).encode("utf-8")
-    if outputs.json:
-        contents[outputs.json] = opendata.to_json(report).encode("utf-8")
-    if outputs.csv:
-        contents[outputs.csv] = opendata.to_csv(report)
-    if chart and outputs.png:
-        contents[outputs.png] = chart.png
-    if chart and outputs.svg:
-        contents[outputs.svg] = chart.svg
-    return contents, document
-
-
-def draw_chart(report: Report, previous: Report | None):
-    """This year beside last year (toolkit.chart.Chart); ToolkitError without last year's report."""
-    if previous is None:
-        raise ToolkitError("生成对比图需要上一年度的报告：请用 --previous 指定上一年度的数据文件。")
-    try:
-        from .chart import draw
-
-        return draw(report, previous)
-    except ModuleNotFoundError as exc:
-        if exc.name != "matplotlib":
-            raise
-        raise ToolkitError("生成对比图需要 matplotlib：pip install 'govreport[chart]'") from None
-
-
-def output_paths(report: Report, output: Path | None, pdf: bool = False, *, html: bool = False, json: bool = False,
-                 csv: bool = False, chart: bool = False) -> Outputs:
-    """What to write: the kind of ``-o`` follows its suffix (default: a .docx named by the title); each
-    flag adds a file of its kind beside it, with the same name (``--chart`` a .png and an .svg)."""
-    output = output or default_name(report, ".docx")
-    kind = OUTPUT_KINDS.get(output.suffix.lower())
-    if kind is None:
-        raise ToolkitError(f"不支持的输出文件类型：{output.name}。请使用 .docx、.pdf、.html、.json、.csv、.png 或 .svg。")
-    wanted = {"pdf": pdf, "html": html, "json": json, "csv": csv, "png": chart, "svg": chart}
-    paths = {name: output.with_suffix(f".{name}") for name, asked in wanted.items() if asked}
-    return Outputs(**{**paths, kind: output})
 
 
 # -- templates -------------------------------------------------------------------------------------

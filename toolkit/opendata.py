@@ -186,7 +186,15 @@ class _Reader:
             self.problem("不是本工具导出的开放数据 CSV：第一行应为 " + ",".join(CSV_FIELDS) + "。", line=1,
                          hint="用 govreport render 数据文件 --csv 导出。")
             raise self.fail()
-        records = [(f"第 {n} 行", n, dict(zip(CSV_FIELDS, row))) for n, row in enumerate(rows[1:], start=2) if any(row)]
+        records = []
+        for number, row in enumerate(rows[1:], start=2):
+            if not any(row):
+                continue
+            if len(row) != len(CSV_FIELDS):
+                self.problem(f"第 {number} 行有 {len(row)} 列，应为 {len(CSV_FIELDS)} 列。", line=number,
+                             hint="文件可能被截断或编辑时多出、少了逗号，请重新导出。")
+                continue
+            records.append((f"第 {number} 行", number, dict(zip(CSV_FIELDS, row, strict=True))))
         reports = {(r["agency"], r["year"], r["format"]) for _, _, r in records}
         if len(reports) != 1:
             found = "；".join(f"{a} {y}年度" for a, y, _ in sorted(reports)) or "没有数据行"
