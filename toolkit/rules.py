@@ -268,8 +268,11 @@ UNFINISHED_RULES = ("F0", "F1")  # a report with these findings is a draft, not 
 
 
 def _unfinished(report: Report) -> Iterator[Finding]:
-    """An empty agency name, and every placeholder still in the text, each at its own line."""
-    if not report.agency.name.strip():
+    """An empty agency name, and every placeholder still in the text, each at its own line.
+
+    A published copy that names no agency is not a draft: M2 says the name is missing from it.
+    """
+    if not report.agency.name.strip() and report.reading is None:
         yield Finding(rule="F0", severity=WARNING, message="没有填写机关全称（agency.name），报告标题和落款将缺少机关名称。",
                       location=_at(report, "agency.name"), hint="例如 name: 某某县某某乡人民政府")
     texts = [("lead", "lead.text", report.lead.text if report.lead else None), *iter_narrative(report)]
