@@ -47,9 +47,10 @@ def chromium():
             browser.close()
 
 
-def open_page(browser, path: Path, viewport=DESKTOP, scale: float = 1):
-    # The page's own policy forbids scripts; the test's scripts (axe, DOM reading) are let through.
-    context = browser.new_context(viewport=viewport, device_scale_factor=scale, bypass_csp=True,
+def open_page(browser, path: Path, viewport=DESKTOP, scale: float = 1, bypass_csp: bool = True):
+    # The page's own policy forbids scripts; the test's scripts (axe, DOM reading) are let through
+    # unless ``bypass_csp`` is False, to see the page exactly as its policy lets it be.
+    context = browser.new_context(viewport=viewport, device_scale_factor=scale, bypass_csp=bypass_csp,
                                   java_script_enabled=True)
     page = context.new_page()
     page.goto(path.resolve().as_uri())

@@ -313,3 +313,12 @@ def test_a_real_published_report_read_back_makes_a_page_that_reads_back_the_same
            {k: n.texts() for k, n in report.narrative.items() if n.texts()}
     opened = browser.open_page(chromium, page)
     assert browser.axe_violations(opened) == []
+
+
+def test_axe_does_report_what_it_should(chromium, tmp_path):
+    """The checker is live: a page with the faults the report page avoids is caught."""
+    path = tmp_path / "bad.html"
+    path.write_text('<html><body><table><tr><th></th><td>1</td></tr></table><img src="data:,"></body></html>',
+                    encoding="utf-8")
+    found = {v["id"] for v in browser.axe_violations(browser.open_page(chromium, path))}
+    assert {"html-has-lang", "image-alt", "document-title", "empty-table-header"} <= found
