@@ -233,7 +233,7 @@ def test_block_titles_are_row_group_headers(chromium, tmp_path):
     assert all(t[:3] == ["TH", "rowgroup", 4] for t in titles)
 
 
-@pytest.mark.parametrize("name", ["huaian-2024", "taocun-2022", "hostile"])
+@pytest.mark.parametrize("name", ["huaian-2024", "taocun-2022", "distinct", "format-2019", "hostile"])
 def test_axe_finds_no_accessibility_violations(chromium, name, tmp_path):
     report = hostile() if name == "hostile" else REPORTS[name]
     page = browser.open_page(chromium, write_page(report, tmp_path))
