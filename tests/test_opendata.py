@@ -92,8 +92,7 @@ def test_check_reads_open_data_back(kind, runner, tmp_path):
     assert result.exit_code == 0, result.output
     [checked] = json.loads(result.output)["files"] if "files" in json.loads(result.output) else json.loads(result.output)
     assert checked["agency"] == "淮安市人民政府" and checked["errors"] == 0
-    figure_rules = [f["rule"] for f in checked["findings"] if not f["rule"].startswith(("F", "D"))]
-    assert figure_rules == []
+    assert checked["findings"] == [] and checked["warnings"] == 0  # a CSV has no text for the narrative rules
 
 
 def test_check_finds_a_broken_total_in_edited_open_data(runner, tmp_path):

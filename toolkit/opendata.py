@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import DataFileError, FormatNotFound, Problem
 from .formats import AMOUNT, SIGNED, CellRef, Column, Format, get_format
-from .model import Agency, Lead, Narrative, Part, Report, Signature
+from .model import Agency, Lead, Narrative, Part, Reading, Report, Signature
 from .output import decode_text
 from .render.context import lead_paragraphs
 
@@ -202,8 +202,10 @@ class _Reader:
             raise self.fail()
         (agency, year, version), = reports
         fmt = self.format(version, "format")
+        # The figures of a published report, without its text: the rules on the narrative, the 落款
+        # and the date have nothing to look at, as for a published copy whose text is not there.
         report = Report(format=fmt, agency=Agency(agency), year=self.year(year, "year"), lead=None,
-                        signature=Signature(show=False))
+                        signature=Signature(show=False), reading=Reading())
         if fmt is None:
             raise self.fail()
         report.agency.level = report.level.name if report.level else None
