@@ -197,14 +197,12 @@ def read_back(slots, r, c):
     return run((i, c) for i in range(r - 1, -1, -1)), run((r, j) for j in range(c - 1, -1, -1))
 
 
-@pytest.mark.parametrize("name", sorted(REPORTS))
-def test_every_figure_sits_under_its_own_labels_in_the_browser(chromium, name, tmp_path):
-    report = REPORTS[name]
+def assert_every_figure_under_its_labels(page, report):
+    """Read each table back from the DOM and find every figure under its own row and column labels."""
     fmt = report.format
-    page = browser.open_page(chromium, write_page(report, tmp_path))
-    tables = browser.tables(page)
-    assert [t["caption"] for t in tables] == [fmt.table_section(k).heading.partition("、")[2] for k in fmt.tables]
-    for table_key, table in zip(fmt.tables, tables):
+    tables, printed = browser.tables(page), [s.table for s in fmt.sections if s.table]
+    assert [t["caption"] for t in tables] == [fmt.table_section(k).heading.partition("、")[2] for k in printed]
+    for table_key, table in zip(printed, tables, strict=True):
         slots, read = table["slots"], {}
         ids = {cell["id"]: cell for row in slots for cell in row if cell["id"]}
         for r, row in enumerate(slots):
@@ -223,6 +221,12 @@ def test_every_figure_sits_under_its_own_labels_in_the_browser(chromium, name, t
         assert len(read) == len(refs)
         for ref in refs:
             assert read[expected_labels(fmt, ref)] == str(report.value(ref)), fmt.label(ref)
+
+
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_every_figure_sits_under_its_own_labels_in_the_browser(chromium, name, tmp_path):
+    report = REPORTS[name]
+    assert_every_figure_under_its_labels(browser.open_page(chromium, write_page(report, tmp_path)), report)
 
 
 def test_block_titles_are_row_group_headers(chromium, tmp_path):
@@ -322,3 +326,47 @@ def test_axe_does_report_what_it_should(chromium, tmp_path):
                     encoding="utf-8")
     found = {v["id"] for v in browser.axe_violations(browser.open_page(chromium, path))}
     assert {"html-has-lang", "image-alt", "document-title", "empty-table-header"} <= found
+
+
+def fictional_format(folder):
+    """The 2021 format with one more applicant column and one more outcome row, as a data file only."""
+    import yaml
+    from importlib import resources
+
+    data = yaml.safe_load(resources.files("toolkit.formats").joinpath("2021.yaml").read_text(encoding="utf-8"))
+    data.update(version="2099", first_year=2099)
+    table = data["tables"]["applications"]
+    table["columns"].insert(5, {"key": "individual", "label": ["申请人情况", "法人或其他组织", "个体工商户"]})
+    next(c for c in table["columns"] if c["key"] == "total")["sum_of"].insert(5, "individual")
+    at = next(i for i, r in enumerate(table["rows"]) if r["key"] == "other_misc")
+    table["rows"].insert(at + 1, {"key": "other_test", "label": ["三、本年度办理结果", "（六）其他处理", "4.测试事项"]})
+    next(r for r in table["rows"] if r["key"] == "total")["sum_of"].append("other_test")
+    (folder / "2099.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return toolkit.get_format("2099")
+
+
+def test_a_format_added_as_data_gets_its_page_data_and_chart(chromium, monkeypatch, tmp_path):
+    from toolkit import chart, opendata
+
+    monkeypatch.setenv("GOVREPORT_FORMATS", str(tmp_path))
+    fmt = fictional_format(tmp_path)
+    report = distinct_figures(toolkit.model.Report.blank("某某县某某局", 2099, fmt))
+    report.narrative.clear()
+    page = browser.open_page(chromium, write_page(report, tmp_path))
+    assert_every_figure_under_its_labels(page, report)
+    slots = browser.tables(page)[1]["slots"]
+    header = [cell["text"] for cell in slots[2]]
+    assert "个体工商户" in header and len(slots[0]) == 3 + 8
+    assert any(cell["text"] == "4.测试事项" for row in slots for cell in row)
+    assert browser.axe_violations(page) == []
+    for kind in ("json", "csv"):
+        path = tmp_path / f"r.{kind}"
+        path.write_bytes(opendata.to_json(report).encode() if kind == "json" else opendata.to_csv(report))
+        back = opendata.load(path)
+        assert back.format.version == "2099"
+        assert [str(r) for r in fmt.iter_cells() if back.value(r) != report.value(r)] == []
+    panels = chart.comparison(report, report)
+    assert "个体工商户" in [b.label for b in panels[0].bars]
+    other = next(b for b in panels[1].bars if b.label == "其他处理")
+    rows = ("other_no_correction", "other_unpaid_fee", "other_misc", "other_test")
+    assert other.this_year == sum(report.value(CellRef("applications", r, "total")) for r in rows)

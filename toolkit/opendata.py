@@ -41,11 +41,13 @@ def cells(report: Report) -> list[dict]:
     """One record per cell of the three tables, in the order they are printed; a figure that was
     not read (and a total over one) is null — unknown, never 0."""
     fmt = report.format
+    printed = [CellRef(section.table, row.key, column.key) for section in fmt.sections if section.table
+               for row, column in fmt.tables[section.table].iter_cells()]
     return [
         {"table": ref.table, "row": ref.row, "column": ref.col, "label": fmt.label(ref),
          "label_path": list(label_path(fmt, ref)), "derived": fmt.is_derived(ref),
          "value": None if report.unread_under(ref) else report.value(ref)}
-        for ref in fmt.iter_cells()
+        for ref in printed
     ]
 
 

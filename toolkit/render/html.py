@@ -218,8 +218,10 @@ def _table(layout: Grid, report: Report, heading: str) -> str:
     caption_id = f"{table.key}-caption"
     parts = [f'<div class="table-scroll" role="region" aria-labelledby="{caption_id}" tabindex="0">',
              f'<table class="{table.layout}" style="{_TABLE_STYLE};min-width:{_MIN_WIDTH[table.layout]}">',
-             f'<caption id="{caption_id}">{escape(heading.partition("、")[2])}</caption>',
-             "<colgroup>" + "".join(f'<col style="width:{w / TYPE_AREA_WIDTH_MM:.2%}">' for w in widths) + "</colgroup>"]
+             f'<caption id="{caption_id}">{escape(heading.partition("、")[2])}</caption>']
+    if len(widths) == layout.cols:  # the .docx's column widths; a table of another shape sizes itself
+        parts.append("<colgroup>" + "".join(f'<col style="width:{w / TYPE_AREA_WIDTH_MM:.2%}">' for w in widths)
+                     + "</colgroup>")
     group = None
     for index in range(layout.rows):
         cells = rows.get(index, [])
