@@ -213,3 +213,11 @@ def test_the_page_with_its_chart_passes_axe(tmp_path):
         assert style == "solid"
         assert strict.evaluate("() => getComputedStyle(document.querySelector('main')).maxWidth") != "none"
         assert browser.axe_violations(browser.open_page(instance, path)) == []
+
+
+def test_hostile_names_stay_text_in_the_svg():
+    report = copy.deepcopy(THIS)
+    report.agency.name = '某某局<script>alert("x")</script>&amp;'
+    root = ET.fromstring(chart.draw(report, LAST).svg)  # well-formed: the name is escaped
+    assert not [e for e in root.iter() if e.tag.endswith("script")]
+    assert any(report.agency.name in "".join(t.itertext()) for t in root.iter(f"{SVG}text"))
