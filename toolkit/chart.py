@@ -130,7 +130,7 @@ def draw(report: Report, previous: Report) -> Chart:
     level = fonts.level
     fonts.setLevel(logging.ERROR)
     try:
-        with rc_context({"font.family": SERIF + ["serif"], "svg.fonttype": "none", "svg.hashsalt": "govreport"}):
+        with rc_context({"font.family": SERIF, "svg.fonttype": "none", "svg.hashsalt": "govreport"}):
             figure = _figure(report, previous, panels)
             figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
             figure.savefig(png, format="png", dpi=200, metadata={"Software": None})
@@ -146,7 +146,7 @@ def _figure(report: Report, previous: Report, panels: list[Panel]):
     top, bottom = max(len(p.bars) for p in panels[:2]) + 1.8, len(panels[2].bars) * 1.2 + 1.8
     figure = Figure(figsize=(WIDTH_CM / 2.54, (top + bottom) * 0.24 + 0.9), layout="constrained")
     figure.suptitle(f"{report.agency.name}\n{report.year}年与{previous.year}年政府信息公开工作情况对比",
-                    fontfamily=SANS + ["sans-serif"], fontsize=11)
+                    fontfamily=SANS, fontsize=11)
     grid = figure.add_gridspec(2, 2, height_ratios=[top, bottom])
     axes = [figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1]), figure.add_subplot(grid[1, :])]
     for index, (ax, panel) in enumerate(zip(axes, panels)):
@@ -178,7 +178,7 @@ def _panel(ax, panel: Panel, index: int, year: int, last_year: int) -> None:
                   fontsize=9)
     ax.invert_yaxis()
     ax.set_xlim(0, top * 1.2)
-    ax.set_title(panel.title, fontfamily=SANS + ["sans-serif"], fontsize=10, loc="left")
+    ax.set_title(panel.title, fontfamily=SANS, fontsize=10, loc="left")
     ax.tick_params(axis="x", labelsize=8)
     ax.xaxis.set_major_locator(_integer_locator())
     for side in ("top", "right"):
