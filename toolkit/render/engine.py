@@ -72,10 +72,10 @@ class CompiledTemplate:
             self._docx.init_docx()
             self._env = environment()
             self._body = self._docx.patch_xml(self._docx.get_xml())
-            self._body_template = self._env.from_string(_with_paragraph_lines(self._body))
+            lined = _with_paragraph_lines(self._body)
+            self._body_template = self._env.from_string(lined)
             # Where nothing after Jinja can change the body, Jinja's output is the body.
-            plain = canonical.body_is_plain(self._env, _with_paragraph_lines(self._body))
-            self._plain_body = self._env.from_string(self._body) if plain else None
+            self._plain_body = self._env.from_string(self._body) if canonical.body_is_plain(self._env, lined) else None
             self._compressed = {name: Member.deflate(name, data) for name, data in self._members.items()}
             self._head, self._tail = _split_at_body(self._members["word/document.xml"])
             part = self._docx.docx.part
