@@ -353,7 +353,7 @@ def _format_year(report: Report) -> Iterator[Finding]:
     fmt, year = report.format, report.year
     if year is None:
         return
-    if fmt.first_year <= year <= (fmt.last_year or year):
+    if fmt.covers(year):
         return
     from .formats import format_for_year
 
@@ -363,7 +363,7 @@ def _format_year(report: Report) -> Iterator[Finding]:
         due = None
     told = "表格" if report.reading and report.reading.format_by_layout else "格式"
     yield Finding(rule="L1", severity=ERROR,
-                  message=f"{year}年度报告使用了{fmt.document}的{told}（适用于{fmt.first_year}—{fmt.last_year or '今'}年度）。",
+                  message=f"{year}年度报告使用了{fmt.document}的{told}（适用于{fmt.years}）。",
                   location=_at(report, "format"), expected=due.version if due else None, found=fmt.version,
                   hint=f"{year}年度应使用{due.document if due else '当年适用的格式'}。")
 

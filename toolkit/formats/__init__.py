@@ -213,6 +213,15 @@ class Format:
     def __repr__(self) -> str:
         return f"Format({self.version!r})"
 
+    def covers(self, year: int) -> bool:
+        """Whether this format is the one in force for a report year."""
+        return self.first_year <= year <= (self.last_year or year)
+
+    @property
+    def years(self) -> str:
+        """The report years it is for, as a clerk reads them: 2019—2020年度, 2021年度起."""
+        return f"{self.first_year}—{self.last_year}年度" if self.last_year else f"{self.first_year}年度及以后"
+
     def level_of(self, name: str, stated: str | None = None) -> AgencyLevel | None:
         """An agency's level: as stated, else as its name's ending reveals, else unknown."""
         if stated:

@@ -101,8 +101,15 @@ def context(report: Report) -> dict:
         values["signature"] = {"name": name, "date": date_text(report), "name_line": name_line, "date_line": date_line}
     for table in fmt.tables.values():
         values[table.key] = {
-            row.key: {column.key: str(report.value(CellRef(table.key, row.key, column.key)))
+            row.key: {column.key: _cell_text(report, CellRef(table.key, row.key, column.key))
                       for column in table.block_of(row.key).columns}
             for row in table.rows
         }
     return values
+
+
+UNREAD_MARK = "—"  # a figure not read from the source, or a total depending on one: unknown, never 0
+
+
+def _cell_text(report: Report, ref: CellRef) -> str:
+    return UNREAD_MARK if report.unread_under(ref) else str(report.value(ref))
