@@ -121,6 +121,23 @@ def test_narrative_numbers_against_the_tables(web):
     assert (d13.found, d13.expected) == ("0", "32")
 
 
+def test_site_spam_next_to_a_name_is_reported(web):
+    result = api.check_file(web / "118.txt")  # "政府信息公开载体为青川县德赢VWIN门户网站"
+    spam = next(f for f in result.findings if f.rule == "M3")
+    assert "“德赢VWIN”" in spam.message and "青川县德赢VWIN门户网站" in spam.message
+    assert spam.location.key_path == "agency.name" and spam.severity == "warning"
+    assert "M2" in result.rules and result.agency is None  # the copy names no agency: not guessed
+    # 109: the spam inside the agency name is told once, with the name taken from it
+    m3 = [f for f in api.check_file(web / "109.txt").findings if f.rule == "M3"]
+    assert len(m3) == 1 and m3[0].found == "西柳镇人民政府"
+
+
+@pytest.mark.parametrize("name", ["104.md", "105.md", "115.txt", "116.txt", "117.txt", "126.txt", "127.txt", "101.pdf"])
+def test_addresses_pinyin_and_plain_copies_are_not_spam(web, name):
+    # URLs, e-mail addresses and pinyin in brackets are the copy's own text
+    assert "M3" not in rule_ids(web / name)
+
+
 def test_suspicious_and_renamed(web):
     spam = next(f for f in api.check_file(web / "109.txt").findings if f.rule == "M3")
     assert "uedbet" in spam.message and spam.found == "西柳镇人民政府"

@@ -391,9 +391,9 @@ def _reading(report: Report) -> Iterator[Finding]:
     if not report.agency.name:
         yield Finding(rule="M2", severity=WARNING, message="原文没有写明机关名称（标题、导语和落款中都没有，正文只称“我局”等）。",
                       location=_at(report, "agency.name"), hint="可用 --agency 指定。")
-    elif reading.agency_doubt:
+    if reading.agency_doubt:
         yield Finding(rule="M3", severity=WARNING, message=reading.agency_doubt, location=_at(report, "agency.name"),
-                      found=report.agency.name, hint="镜像网站常在机关名称中插入广告文字；请以机关官方网站的原文为准。")
+                      found=report.agency.name or None, hint="镜像网站常在机关名称中插入广告文字；请以机关官方网站的原文为准。")
     for official, published in reading.renamed_headings:
         yield Finding(rule="H1", severity=WARNING, message=f"标题「{published}」不是规定的「{official}」。",
                       location=_at(report, "sections"), expected=official, found=published,
