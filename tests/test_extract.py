@@ -3,6 +3,7 @@
 import datetime as dt
 
 import docx
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import toolkit
