@@ -60,11 +60,14 @@ def injected_spam(lines: list[str]) -> list[Injected]:
     reads as betting vocabulary; URLs and e-mail addresses in brackets are the copy's own.
     """
     found: dict[str, Injected] = {}
+    seen: set[str] = set()
     for line in lines:
         text = compact(line)
         for match in _LATIN_RUN.finditer(text):
+            if match.group() in seen:
+                continue  # told once, with its first place; mirrors repeat the same spam many times
             start, end = match.span()
-            before, after = text[:start], text[end:]
+            before, after = text[max(0, start - 16):start], text[end:end + 16]  # windows: long lines stay linear
             glued = bool(before and _CJK.match(before[-1])) or bool(after and _CJK.match(after[0]))
             letters = re.sub(r"[^A-Za-z]", "", match.group()).upper()
             if not glued or letters in _PLAIN_LATIN or len(letters) < 3 or _in_address(text, start, end):
@@ -74,6 +77,7 @@ def injected_spam(lines: list[str]) -> list[Injected]:
             start -= len(brand)
             named = bool(brand) or before.endswith(_NAME_END) or bool(_NAME_NEXT.match(after))
             if named or _GAMBLING.search(spam):
+                seen.add(match.group())
                 found.setdefault(spam.rstrip("@:：_") or spam, Injected(spam, text[max(0, start - 8):end + 8]))
     return list(found.values())
 
