@@ -127,6 +127,7 @@ def test_site_spam_next_to_a_name_is_reported(web):
     assert "“德赢VWIN”" in spam.message and "青川县德赢VWIN门户网站" in spam.message
     assert spam.location.key_path == "agency.name" and spam.severity == "warning"
     assert "M2" in result.rules and result.agency is None  # the copy names no agency: not guessed
+    assert any("正文只写“县农业农村局”" in note for note in result.unread)  # but says what it does name
     # 109: the spam inside the agency name is told once, with the name taken from it
     m3 = [f for f in api.check_file(web / "109.txt").findings if f.rule == "M3"]
     assert len(m3) == 1 and m3[0].found == "西柳镇人民政府"

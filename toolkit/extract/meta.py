@@ -44,6 +44,17 @@ _NAME_NEXT = re.compile(r"^[\u4e00-\u9fff]{1,12}?(?:人民政府|政府|局|委�
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+# An agency named only by its kind, its place left out: "县农业农村局在县委、县政府的统筹安排下…".
+_UNPLACED_NAME = re.compile(r"(?:^|[，,。；;：:、])(?:(?:19|20)\d{2}年度?[，,]?)?"
+                            r"(?P<name>[省市县区镇乡](?!委|政府|人民政府)[\u4e00-\u9fff]{2,10}?(?:局|委员会|办公室|中心))"
+                            r"(?=在|按照|根据|认真|坚持|严格|深入|围绕|紧紧|[，,。；;])")
+
+
+def unplaced_name(lines: list[str]) -> str | None:
+    """The agency as the copy names it without its place (县农业农村局), for telling what is missing."""
+    return next((m.group("name") for line in lines for m in [_UNPLACED_NAME.search(compact(line))] if m), None)
+
+
 @dataclass(frozen=True)
 class Injected:
     """Spam found glued to a name: the spam itself and the words around it, as the copy has them."""

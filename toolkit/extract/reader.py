@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..model import Agency, Lead, Narrative, Part, Reading, Report, Signature
 from ..output import display_width
 from .meta import (compact, injected_spam, is_furniture, name_problem, period_year, read_metadata, spam_problem,
-                   year_mentioned)
+                   unplaced_name, year_mentioned)
 from .sources import CELL, SUBHEAD, TABLE_END, TABLE_START, Line, Source, opening
 from .structure import detect_format, find_headings, first_heading
 from .tables import read_table
@@ -54,7 +54,9 @@ def read_report(source: Source, agency: str | None = None, year: int | None = No
     reading = Reading(year_from=year_from, renamed_headings=headings.renamed, format_by_layout=by_layout,
                       agency_doubt=" ".join(filter(None, (doubt, spam_problem(spam)))) or None)
     if not agency:
-        notes.append("原文中没有写明机关名称（标题、导语和落款中都没有），请用 --agency 指定或在数据文件中填写 agency.name。")
+        partial = unplaced_name(texts[:body_start + 12])
+        shown = f"，正文只写“{partial}”，没有写明所属地方" if partial else ""
+        notes.append(f"原文中没有写明机关名称（标题、导语和落款中都没有{shown}），请用 --agency 指定或在数据文件中填写 agency.name。")
     if not year:
         notes.append("原文中没有写明报告年度（标题、统计期限、成文日期和正文中都没有），请用 --year 指定。")
     report = Report(format=fmt, agency=Agency(agency or "", None), year=year, date=date, reading=reading)
