@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import docx
 import pytest
@@ -79,8 +80,15 @@ def test_render_with_unread_figures_shows_them_as_unknown(runner, web, tmp_path,
     assert "「三、本年度办理结果 / （二）部分公开" in refused.output and "第 " in refused.output
     # --ignore-errors is for rule errors, not for figures that were never read
     assert runner.invoke(cli, ["render", str(data), "-o", "a.docx", "--ignore-errors"]).exit_code == 2
-    done = runner.invoke(cli, ["render", str(data), "-o", "a.docx", "--allow-unread"])
+    done = runner.invoke(cli, ["render", str(data), "-o", "a.docx", "--allow-unread", "--html", "--json"])
     assert done.exit_code == 0, done.output
+    page = (tmp_path / "a.html").read_text(encoding="utf-8")
+    shown_on_page = re.findall(r'<td headers="[^"]*"[^>]*>([^<]*)</td>', page)
+    records = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))["cells"]
+    values = {f'{r["table"]}.{r["row"]}.{r["column"]}': r["value"] for r in records}
+    assert all(values[str(ref)] is None for ref in report.unread)
+    # the web page prints the same cells in the same order: 「—」 exactly where the open data is null
+    assert [None if text == "—" else float(text) for text in shown_on_page] == [r["value"] for r in records]
     document = docx.Document(io.BytesIO((tmp_path / "a.docx").read_bytes()))
     tables = [s.table for s in report.format.sections if s.table]
     shown = {}
@@ -93,3 +101,5 @@ def test_render_with_unread_figures_shows_them_as_unknown(runner, web, tmp_path,
     derived = [ref for ref in shown if report.format.is_derived(ref)]
     assert all(shown[ref] == ("—" if report.unread_under(ref) else str(report.value(ref))) for ref in derived)
     assert shown[next(ref for ref in derived if ref.row == "total" and ref.col == "total")] == "—"
+    chart = runner.invoke(cli, ["render", str(data), "-o", "b.docx", "--allow-unread", "--chart", "--previous", str(data)])
+    assert chart.exit_code == 2 and "无法生成对比图" in chart.output and not (tmp_path / "b.docx").exists()

@@ -10,18 +10,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from . import datafile, rules
+from . import datafile, publish, rules
 from .errors import DataFileError, Problem, ToolkitError
 from .findings import ERROR, WARNING, Finding, count
 from .formats import Format, format_for_year, get_format
 from .model import Lead, Report
 from .output import safe_filename, write_atomic
+from .publish import Outputs, output_paths  # noqa: F401 -- the commands name their outputs through the api
 from .registry import Entry
 
 if TYPE_CHECKING:
     from .tally import Tally
 
 DATA_SUFFIXES = (".yaml", ".yml")
+OPEN_DATA_SUFFIXES = (".json", ".csv")  # the figures as published by ``render --json/--csv``
 
 
 class UnreadFigures(DataFileError):
@@ -106,10 +108,15 @@ def readable_suffixes() -> tuple[str, ...]:
 
 
 def load(path: str | Path, agency: str | None = None, year: int | None = None) -> Loaded:
-    """A data file as it is, or a published report (.docx, PDF, HTML, text) read back."""
+    """A data file as it is, open data (.json, .csv) read back, or a published report (.docx, PDF, HTML,
+    text) read back."""
     path = Path(path)
     if is_data_file(path):
         return Loaded(datafile.load(path))
+    if path.suffix.lower() in OPEN_DATA_SUFFIXES:
+        from . import opendata
+
+        return Loaded(opendata.load(path))
     from .extract import extract
 
     extraction = extract(path, agency, year)
@@ -337,60 +344,54 @@ def render_docx(report: Report, template: str | Path | None = None, draft: bool 
 
 @dataclass
 class Rendered:
-    """A report written: the findings it was checked with, and the files written."""
+    """A report written: the findings it was checked with, the files written, and those left as they were."""
 
     findings: list[Finding]
     written: list[Path]
+    unchanged: list[Path] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
         return count(self.findings, ERROR)
 
 
-def render_files(report: Report, docx: Path | None, pdf: Path | None = None, *, template: Path | None = None,
-                 previous: Report | None = None, ignore_errors: bool = False, force: bool = False,
-                 draft: bool = False, findings: list[Finding] | None = None, allow_unread: bool = False) -> Rendered:
+def render_files(report: Report, outputs: Outputs, *, template: Path | None = None, previous: Report | None = None,
+                 ignore_errors: bool = False, force: bool = False, draft: bool = False,
+                 findings: list[Finding] | None = None, allow_unread: bool = False) -> Rendered:
     """Check, gate on errors, on unread figures and on unfinished text, lint a custom template, then
-    write the .docx and/or the PDF. An unfinished report is written only as a ``draft``, marked as
-    such; figures not read (null) only with ``allow_unread``, shown as 「—」 with the totals they feed.
+    write every output asked for. An unfinished report is written only as a ``draft``, its .docx
+    marked as such; figures not read (null) only with ``allow_unread``, shown as 「—」 with the
+    totals they feed.
 
-    ``docx`` None with a ``pdf`` means a PDF only. A .docx already on disk with exactly the bytes
-    this report renders to is left as it is, so a PDF can be added beside it without ``force``.
+    Everything is made in memory first, so nothing is written when any part fails. A file already
+    on disk with exactly the bytes this report gives is left as it is, so a PDF or a web page can
+    be added beside an existing .docx without ``force``. The chart needs last year's report.
     """
     findings = check(report, previous) if findings is None else findings
     if report.unread and not allow_unread:
         raise UnreadFiguresInReport(report)
+    if report.unread and outputs.chart:
+        raise ToolkitError(f"报告有 {len(report.unread)} 个数字未读取（null），无法生成对比图；请补全后重试，或不加 --chart。")
     if count(findings, ERROR) and not ignore_errors:
         raise ReportHasErrors(findings)
     if rules.is_unfinished(findings) and not draft:
         raise ReportUnfinished(findings)
     if template and (problems := template_findings(template, report.format)):
         raise TemplateRejected(template, problems)
-    content = render_docx(report, template, draft)
-    unchanged = docx is not None and docx.exists() and docx.read_bytes() == content
-    refuse_existing([p for p in (docx, pdf) if p and not (p == docx and unchanged)], force)
-    written = []
-    if docx and not unchanged:
-        written.append(write_atomic(docx, content, force=force))
-    if pdf:
+    document = render_docx(report, template, draft) if outputs.docx or outputs.pdf else None
+    contents, document = publish.contents(report, outputs, document, previous, draft)
+    unchanged = [p for p, data in contents.items() if p.exists() and p.read_bytes() == data]
+    refuse_existing([p for p in outputs.paths() if p not in unchanged], force)
+    written = [write_atomic(p, data, force=force) for p, data in contents.items() if p not in unchanged]
+    if outputs.pdf:
         from .render import docx_to_pdf
 
         try:
-            written.append(write_atomic(pdf, docx_to_pdf(content), force=force))
+            written.append(write_atomic(outputs.pdf, docx_to_pdf(document), force=force))
         except ToolkitError as exc:
-            done = f"（Word 报告已生成：{docx}）" if docx else ""
+            done = f"（已生成：{'、'.join(map(str, written))}）" if written else ""
             raise ToolkitError(f"PDF 未生成{done}：{exc}") from None
-    return Rendered(findings, written)
-
-
-def output_paths(report: Report, output: Path | None, pdf: bool) -> tuple[Path | None, Path | None]:
-    """(docx, pdf) to write: the kind follows ``-o``'s suffix; ``--pdf`` adds a PDF beside the .docx."""
-    output = output or default_name(report, ".docx")
-    if output.suffix.lower() == ".pdf":
-        return None, output
-    if output.suffix.lower() != ".docx":
-        raise ToolkitError(f"不支持的输出文件类型：{output.name}。请使用 .docx 或 .pdf。")
-    return output, output.with_suffix(".pdf") if pdf else None
+    return Rendered(findings, written, unchanged)
 
 
 # -- templates -------------------------------------------------------------------------------------

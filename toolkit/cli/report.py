@@ -162,17 +162,23 @@ def extract(source, output, agency, year, force):
 @click.command()
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=_OUTPUT,
-              help="输出文件：.docx 为 Word 报告，.pdf 为只生成 PDF；默认按报告标题命名的 Word 文件。")
+              help="输出文件，类型由扩展名决定：.docx Word 报告、.pdf、.html 网页、.json 或 .csv 开放数据、"
+                   ".png 或 .svg 对比图；默认按报告标题命名的 Word 文件。")
 @click.option("--template", type=_FILE, help="自定义的 Word 模板（默认使用对应格式的官方模板）。")
-@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换出 PDF（与 Word 文件同名）。")
-@click.option("--previous", type=_FILE, help="上一年度的数据文件，生成前一并核对跨年度数字。")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换出 PDF（与输出文件同名）。")
+@click.option("--html", "with_html", is_flag=True, help="同时生成网页（.html，可直接发布到政府网站年报栏目）。")
+@click.option("--json", "with_json", is_flag=True, help="同时生成开放数据 JSON（每个单元格一条，含官方名称）。")
+@click.option("--csv", "with_csv", is_flag=True, help="同时生成开放数据 CSV（UTF-8，Excel 可直接打开）。")
+@click.option("--chart", is_flag=True, help="生成与上一年度的对比图（.png、.svg），并放入 Word 报告和网页；需要 --previous。")
+@click.option("--previous", type=_FILE, help="上一年度的数据文件：生成前一并核对跨年度数字，也用于对比图。")
 @click.option("--ignore-errors", is_flag=True, help="即使检查出错误也生成（不推荐，生成的报告不应直接公开）。")
 @click.option("--allow-unread", is_flag=True,
               help="数据文件中有未读取的数字（null）时也生成：这些格及受其影响的总计显示为“—”，不按 0 计。")
 @click.option("--draft", is_flag=True, help="尚未填写完整（有【待填写】或缺机关全称）时也生成，并在标题上方标明“征求意见稿”。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
-def render(data, output, template, pdf, previous, ignore_errors, allow_unread, draft, force):
-    """由数据文件生成正式的 Word 报告（可同时生成 PDF）。
+def render(data, output, template, pdf, with_html, with_json, with_csv, chart, previous, ignore_errors, allow_unread,
+           draft, force):
+    """由数据文件生成正式的 Word 报告，以及 PDF、网页、开放数据和对比图。
 
     生成前先做全部检查：有错误时不生成，除非加 --ignore-errors；
     还有【待填写】占位文字或缺机关全称时不生成，除非加 --draft（生成标明“征求意见稿”的草稿）；
@@ -181,14 +187,16 @@ def render(data, output, template, pdf, previous, ignore_errors, allow_unread, d
     \b
     示例：
       govreport render 2025.yaml
-      govreport render 2025.yaml -o 报告.docx --pdf
-      govreport render 2025.yaml -o 报告.pdf
+      govreport render 2025.yaml -o 报告.docx --pdf --html --json --csv
+      govreport render 2025.yaml -o 报告.html
+      govreport render 2025.yaml --previous 2024.yaml --chart --html
       govreport render 2025.yaml --template 本单位模板.docx
     """
     report = api.load_report(data)
-    findings = api.check(report, api.load_report(previous) if previous else None)
-    docx, pdf_path = api.output_paths(report, output, pdf)
-    rendered = api.render_files(report, docx, pdf_path, template=template, ignore_errors=ignore_errors,
+    last_year = api.load_report(previous) if previous else None
+    findings = api.check(report, last_year)
+    outputs = api.output_paths(report, output, pdf, html=with_html, json=with_json, csv=with_csv, chart=chart)
+    rendered = api.render_files(report, outputs, template=template, previous=last_year, ignore_errors=ignore_errors,
                                 force=force, draft=draft, findings=findings, allow_unread=allow_unread)
     echo_findings(rendered.findings, err=True)
     if rendered.errors:
@@ -196,5 +204,5 @@ def render(data, output, template, pdf, previous, ignore_errors, allow_unread, d
                     err=True, fg="red", bold=True)
     for path in rendered.written:
         click.echo(f"已生成：{path}", err=True)
-    if docx and docx not in rendered.written:
-        click.echo(f"未改动：{docx}（内容与本次生成的相同）", err=True)
+    for path in rendered.unchanged:
+        click.echo(f"未改动：{path}（内容与本次生成的相同）", err=True)
