@@ -42,6 +42,20 @@ class ReportHasErrors(ToolkitError):
         super().__init__(f"报告有 {errors} 个错误，未生成。请修正后重试（或加 --ignore-errors 强制生成，不推荐）。")
 
 
+class UnreadFiguresInReport(ToolkitError):
+    """A data file with null figures (not read from the published copy): unknown, not 0."""
+
+    def __init__(self, report: Report):
+        order = {ref: i for i, ref in enumerate(report.format.iter_input_cells())}
+        first = sorted(report.unread, key=order.__getitem__)
+        line = lambda ref: f"第 {n} 行，" if (n := report.line_of_cell(ref)) else ""
+        shown = "、".join(f"「{report.format.label(ref)}」（{line(ref)}figures.{ref}）" for ref in first[:3])
+        shown += "等" if len(first) > 3 else ""
+        where = f"{report.source}：" if report.source else ""
+        super().__init__(f"{where}报告有 {len(report.unread)} 个数字为空（null，未读取），未生成：{shown}。"
+                         "请对照原文补全后重试；或加 --allow-unread 生成，这些格及其总计显示为“—”。")
+
+
 class ReportUnfinished(ToolkitError):
     """Placeholders left in, or no agency name: rendered only as a marked draft."""
 
@@ -57,6 +71,19 @@ class TemplateRejected(ToolkitError):
     def __init__(self, template: Path, findings: list[Finding]):
         self.findings = findings
         super().__init__(f"模板 {template} 有 {len(findings)} 处问题，未生成报告（govreport template check {template} 查看）。")
+
+
+class FormatNotForYear(ToolkitError):
+    """A format asked for that is not the one in force for the report's year."""
+
+    def __init__(self, fmt: Format, year: int):
+        try:
+            due = format_for_year(year)
+            told = f"{year}年度应使用格式 {due.version}（{due.document}）。"
+        except ToolkitError:
+            told = ""
+        super().__init__(f"格式 {fmt.version}（{fmt.document}）适用于{fmt.years}，不适用于{year}年度报告；{told}"
+                         "确需使用该格式，请加 --allow-format-mismatch（检查时仍会报告此错误）。")
 
 
 # -- loading ---------------------------------------------------------------------------------------
@@ -140,17 +167,28 @@ class CheckResult:
         return rules.is_unfinished(self.findings)
 
     @property
+    def coverage(self) -> str:
+        """How much of the tables could be checked: "complete", "partial" or "none" (no figure read)."""
+        if not self.figures_unread:
+            return "complete"
+        return "none" if not self.figures_read else "partial"
+
+    @property
     def status(self) -> str:
-        """无法使用, 未完成, 未通过 (errors) or 通过, for a person reading a summary."""
+        """无法使用, 未完成, 未通过 (errors), 未核查表格 (no figure read), 仅部分核查 (some figures
+        unread) or 通过, for a person reading a summary: a copy whose tables were not read has not passed."""
         if not self.usable:
             return "无法使用"
         if self.unfinished:
             return "未完成"
-        return "未通过" if self.count(ERROR) else "通过"
+        if self.count(ERROR):
+            return "未通过"
+        return {"complete": "通过", "partial": "仅部分核查", "none": "未核查表格"}[self.coverage]
 
     def as_dict(self) -> dict:
         return {
-            "file": self.file, "status": "checked" if self.usable else "unusable", "agency": self.agency,
+            "file": self.file, "status": "checked" if self.usable else "unusable", "result": self.status,
+            "coverage": self.coverage if self.usable else None, "agency": self.agency,
             "year": self.year, "format": self.format, "unfinished": self.unfinished, "figures_read": self.figures_read,
             "figures_unread": self.figures_unread, "errors": self.count(ERROR), "warnings": self.count(WARNING),
             "rules": self.rules, "problems": self.problems, "unread": self.unread,
@@ -234,10 +272,14 @@ def _checked(path: Path, loaded: Loaded, previous: Report | None) -> CheckResult
 
 
 def new_report(agency: str | None, year: int, format_version: str | None = None, level: str | None = None,
-               previous: Report | None = None, entry: Entry | None = None) -> Report:
+               previous: Report | None = None, entry: Entry | None = None, *,
+               allow_format_mismatch: bool = False) -> Report:
     """A blank yearly draft; with last year's report, what carries over is carried over; with a
-    registry entry, the registry's level, website and contact details win over last year's."""
+    registry entry, the registry's level, website and contact details win over last year's.
+    A format that is not in force for the year is refused unless ``allow_format_mismatch``."""
     fmt = get_format(format_version) if format_version else format_for_year(year)
+    if not fmt.covers(year) and not allow_format_mismatch:
+        raise FormatNotForYear(fmt, year)
     name = agency or (entry.name if entry else None) or (previous.agency.name if previous else "")
     draft = Report.blank(name, year, fmt, level or (entry.level if entry else None))
     if previous:
@@ -315,18 +357,21 @@ class Rendered:
 
 def render_files(report: Report, outputs: Outputs, *, template: Path | None = None, previous: Report | None = None,
                  ignore_errors: bool = False, force: bool = False, draft: bool = False,
-                 findings: list[Finding] | None = None) -> Rendered:
-    """Check, gate on errors and on unfinished text, lint a custom template, then write every output
-    asked for. An unfinished report is written only as a ``draft``, its .docx marked as such.
+                 findings: list[Finding] | None = None, allow_unread: bool = False) -> Rendered:
+    """Check, gate on errors, on unread figures and on unfinished text, lint a custom template, then
+    write every output asked for. An unfinished report is written only as a ``draft``, its .docx
+    marked as such; figures not read (null) only with ``allow_unread``, shown as 「—」 with the
+    totals they feed.
 
     Everything is made in memory first, so nothing is written when any part fails. A file already
     on disk with exactly the bytes this report gives is left as it is, so a PDF or a web page can
     be added beside an existing .docx without ``force``. The chart needs last year's report.
     """
     findings = check(report, previous) if findings is None else findings
-    if report.unread and not ignore_errors:
-        raise ToolkitError(f"报告有 {len(report.unread)} 个数字为空（null，未读取），未生成："
-                           + "、".join(map(str, sorted(report.unread)[:5])) + "。请补全后重试（或加 --ignore-errors）。")
+    if report.unread and not allow_unread:
+        raise UnreadFiguresInReport(report)
+    if report.unread and outputs.chart:
+        raise ToolkitError(f"报告有 {len(report.unread)} 个数字未读取（null），无法生成对比图；请补全后重试，或不加 --chart。")
     if count(findings, ERROR) and not ignore_errors:
         raise ReportHasErrors(findings)
     if rules.is_unfinished(findings) and not draft:

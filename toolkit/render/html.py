@@ -19,7 +19,7 @@ from html import escape
 from ..layout import Grid, GridCell, grid
 from ..model import Report
 from .builder import TABLE_SHAPE, TYPE_AREA_WIDTH_MM
-from .context import context
+from .context import cell_text, context
 
 # Borders, padding and alignment on the cell itself survive a paste into a site's rich-text editor.
 _CELL_STYLE = "border:1px solid #000;padding:0.3em 0.4em;vertical-align:middle;text-align:center"
@@ -202,7 +202,7 @@ def _table(layout: Grid, report: Report, heading: str) -> str:
         if cell.is_figure:
             above, left = headers[cell]
             refs = " ".join(ids[h] for h in above + left)
-            return f'<td headers="{refs}"{spans} style="{_CELL_STYLE}">{escape(str(report.value(cell.ref)))}</td>'
+            return f'<td headers="{refs}"{spans} style="{_CELL_STYLE}">{escape(cell_text(report, cell.ref))}</td>'
         # Row labels of table 三 sit flush left, as in the .docx.
         left = table.layout == "grid" and cell.row >= first_figure_row and cell.rowspan == 1
         style = _ROW_LABEL_STYLE if left else _CELL_STYLE
