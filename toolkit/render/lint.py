@@ -22,7 +22,7 @@ from ..layout import grid
 from ..model import Narrative, Part, Report
 from ..findings import ERROR, Finding, Location
 from .context import context
-from .engine import environment
+from .sandbox import TemplateRefused, environment
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _DOCXTPL_PREFIX = re.compile(r"^(\{%-?)\s*(?:p|tr|tc|r)\s+")
