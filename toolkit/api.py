@@ -289,6 +289,21 @@ def template_format(version: str | None) -> Format:
     return get_format(version) if version else latest()
 
 
+@dataclass
+class TemplateCheck:
+    """A template checked: a one-line verdict and every problem, located."""
+
+    verdict: str
+    findings: list[Finding]
+
+
+def check_template(template: str | Path, fmt: Format) -> TemplateCheck:
+    from .render.lint import verdict
+
+    findings = template_findings(template, fmt)
+    return TemplateCheck(verdict(findings), findings)
+
+
 def export_template(dest: Path, version: str | None = None, force: bool = False) -> Path:
     from .render import default_template
 

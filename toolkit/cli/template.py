@@ -38,15 +38,20 @@ def template_export(dest, format_version, force):
 @click.argument("template_file", type=click.Path(path_type=Path))
 @click.option("--format", "format_version", help=_FORMAT_HELP)
 def template_check(template_file, format_version):
-    """检查自行修改过的模板：标签语法、变量名、被拆分的标签，以及法定标题、表格名称和每个数字单元格是否齐全。
+    """检查模板能否使用，并证明数据中的每一项都会填入报告。
+
+    检查标签语法、变量名、被拆分的标签、法定标题、表格名称和每个数字单元格；再用每项都不同的试填数据
+    生成一次报告并读回，确认标题中的机关和年度、导语、各部分的段落和分项、每个数字、成文日期和落款
+    都出现在应在的位置。模板只能填写报告内容：include、import、宏、超大循环或超长文字等一律拒绝。
 
     \b
     退出码：0 通过；1 有问题；2 文件无法读取。
     """
-    problems = api.template_findings(template_file, api.template_format(format_version))
-    echo_findings(problems)
-    click.echo(f"模板 {template_file}：{len(problems)} 处问题 —— {'未通过' if problems else '通过'}")
-    sys.exit(EXIT_FINDINGS if problems else 0)
+    check = api.check_template(template_file, api.template_format(format_version))
+    click.echo(check.verdict)
+    echo_findings(check.findings)
+    click.echo(f"模板 {template_file}：{len(check.findings)} 处问题 —— {'未通过' if check.findings else '通过'}")
+    sys.exit(EXIT_FINDINGS if check.findings else 0)
 
 
 @template.command(name="variables")
