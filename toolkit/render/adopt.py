@@ -116,10 +116,12 @@ class _Adopter:
                 self.unplaced(f"「{heading}」的表格{mismatch.message}。", mismatch.place,
                               "请对照官方格式修正该表格后再转换。")
             filled = 0
+            labels = {slot.row: slot.tc for cell, slot in match.slots.items() if not cell.is_figure}
             for ref, slot in figure_slots(match).items():
                 if squeeze(slot.text) and not squeeze(slot.text).startswith("{{"):
                     filled += 1
-                _set_cell_text(slot.tc, f"{{{{ {ref} }}}}")
+                # An empty cell has no run to take formatting from: its row's label cell lends it.
+                _set_cell_text(slot.tc, f"{{{{ {ref} }}}}", labels.get(slot.row))
             if filled:
                 self.adoption.replaced.append(f"「{heading}」表格中的 {filled} 个数字已替换为数字标签。")
 
@@ -172,8 +174,9 @@ class _Adopter:
                 and not _TITLE_LINE.search(before[index - 1].text) else None
             old = " ".join(p.text.strip() for p in (agency, line) if p)
             if agency is None:
-                agency = _insert_before(line, line, "")
-            _set_text(agency, "{{ agency }}")
+                _insert_before(line, line, "{{ agency }}")
+            else:
+                _set_text(agency, "{{ agency }}")
             _set_text(line, "{{ year }}年政府信息公开工作年度报告")
             self.adoption.replaced.append(f"标题“{old}”已替换为 {{{{ agency }}}}{{{{ year }}}}年政府信息公开工作年度报告。")
             lead = before[index + 1:]
@@ -259,9 +262,14 @@ def _set_text(paragraph: Paragraph, text: str) -> None:
     _set_p_text(paragraph._p, text)
 
 
-def _set_p_text(p, text: str) -> None:
-    runs = p.findall(qn("w:r"))
-    r_pr = next((copy.deepcopy(r.find(qn("w:rPr"))) for r in runs if r.find(qn("w:rPr")) is not None), None)
+def _first_run_format(element):
+    return next((copy.deepcopy(r_pr) for r_pr in element.iter(qn("w:rPr")) if r_pr.getparent().tag == qn("w:r")), None)
+
+
+def _set_p_text(p, text: str, lender=None) -> None:
+    r_pr = _first_run_format(p)
+    if r_pr is None and lender is not None:
+        r_pr = _first_run_format(lender)
     if r_pr is None:
         mark = p.find(f"{qn('w:pPr')}/{qn('w:rPr')}")
         r_pr = copy.deepcopy(mark) if mark is not None else None
@@ -279,11 +287,11 @@ def _set_p_text(p, text: str) -> None:
     run.text = text
 
 
-def _set_cell_text(tc, text: str) -> None:
+def _set_cell_text(tc, text: str, lender=None) -> None:
     paragraphs = tc.findall(qn("w:p"))
     for extra in paragraphs[1:]:
         tc.remove(extra)
-    _set_p_text(paragraphs[0], text)
+    _set_p_text(paragraphs[0], text, lender)
 
 
 def _paragraph_like(style: Paragraph | None, text: str, body):
@@ -293,6 +301,9 @@ def _paragraph_like(style: Paragraph | None, text: str, body):
         p = copy.deepcopy(style._p)
         for section_properties in p.findall(f"{qn('w:pPr')}/{qn('w:sectPr')}"):
             section_properties.getparent().remove(section_properties)
+        for name in list(p.attrib):  # w14:paraId and w14:textId must stay unique in the document
+            if name.startswith("{http://schemas.microsoft.com/office/word/2010/wordml}"):
+                del p.attrib[name]
     _set_p_text(p, text)
     return p
 
@@ -311,10 +322,8 @@ def _place(anchor, texts: list[str], style: Paragraph | None, after: bool = Fals
     return made[-1]
 
 
-def _insert_before(anchor: Paragraph, style: Paragraph, text: str) -> Paragraph:
-    p = _paragraph_like(style, text, anchor._p.getparent())
-    anchor._p.addprevious(p)
-    return Paragraph(p, anchor._parent)
+def _insert_before(anchor: Paragraph, style: Paragraph, text: str) -> None:
+    anchor._p.addprevious(_paragraph_like(style, text, anchor._p.getparent()))
 
 
 def _remove(paragraph: Paragraph) -> None:
