@@ -109,11 +109,6 @@ def coverage_findings(template, fmt: Format, places: dict[str, str]) -> list[Fin
     cell has no place is already reported as missing from its table, and is not reported again.
     """
     compiled = CompiledTemplate(template)
-    try:
-        compiled.render(sparse(fmt))
-    except TemplateError as exc:
-        return [Finding("T7", ERROR, f"用没有导语、叙述和落款的报告试填模板时出错：{exc}",
-                        hint="落款、导语等可能为空的内容应放在 {%p if … %} 中。")]
     missing: dict[str, Finding] = {}
     for variant in range(len(_PROBES)):
         values, pieces = probe(fmt, variant)
@@ -128,6 +123,11 @@ def coverage_findings(template, fmt: Format, places: dict[str, str]) -> list[Fin
             problem = _where_missing(piece, texts, fmt)
             if problem and piece.name not in missing:
                 missing[piece.name] = _finding(piece, problem, places)
+    try:
+        compiled.render(sparse(fmt))
+    except TemplateError as exc:
+        missing["sparse"] = Finding("T7", ERROR, f"用没有导语、叙述和落款的报告试填模板时出错：{exc}",
+                                    hint="落款、导语等可能为空的内容应放在 {%p if … %} 中。")
     return list(missing.values())
 
 
