@@ -12,7 +12,7 @@ from typing import Iterable, Iterator
 
 from . import datafile, rules
 from .errors import DataFileError, Problem, ToolkitError
-from .findings import ERROR, WARNING, Finding, Location, count
+from .findings import ERROR, WARNING, Finding, count
 from .formats import Format, format_for_year, get_format
 from .model import Lead, Report
 from .output import safe_filename, write_atomic
@@ -35,6 +35,15 @@ class ReportHasErrors(ToolkitError):
         self.findings = findings
         errors = count(findings, ERROR)
         super().__init__(f"报告有 {errors} 个错误，未生成。请修正后重试（或加 --ignore-errors 强制生成，不推荐）。")
+
+
+class ReportUnfinished(ToolkitError):
+    """Placeholders left in, or no agency name: rendered only as a marked draft."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = [f for f in findings if f.rule in rules.UNFINISHED_RULES]
+        super().__init__(f"报告尚未完成（{len(self.findings)} 处未填写），未生成。填写完整后重试，"
+                         "或加 --draft 生成标明“征求意见稿”的草稿。")
 
 
 class TemplateRejected(ToolkitError):
@@ -98,6 +107,11 @@ class CheckResult:
     agency: str | None = None
     year: int | None = None
     format: str | None = None
+    unread: list[str] = field(default_factory=list)  # what could not be read, in the reader's words
+    not_assessable: list[rules.NotAssessable] = field(default_factory=list)
+    figures_read: int = 0
+    figures_unread: int = 0
+    sections: dict[str, str] = field(default_factory=dict, repr=False)  # narrative text, for 雷同
 
     @property
     def usable(self) -> bool:
@@ -110,11 +124,28 @@ class CheckResult:
     def rules(self) -> list[str]:
         return list(dict.fromkeys(f.rule for f in self.findings))
 
+    @property
+    def unfinished(self) -> bool:
+        """Placeholders left in, or no agency name: a draft, not yet a report."""
+        return rules.is_unfinished(self.findings)
+
+    @property
+    def status(self) -> str:
+        """无法使用, 未完成, 未通过 (errors) or 通过, for a person reading a summary."""
+        if not self.usable:
+            return "无法使用"
+        if self.unfinished:
+            return "未完成"
+        return "未通过" if self.count(ERROR) else "通过"
+
     def as_dict(self) -> dict:
         return {
             "file": self.file, "status": "checked" if self.usable else "unusable", "agency": self.agency,
-            "year": self.year, "format": self.format, "errors": self.count(ERROR), "warnings": self.count(WARNING),
-            "problems": self.problems, "findings": [f.as_dict() for f in self.findings],
+            "year": self.year, "format": self.format, "unfinished": self.unfinished, "figures_read": self.figures_read,
+            "figures_unread": self.figures_unread, "errors": self.count(ERROR), "warnings": self.count(WARNING),
+            "rules": self.rules, "problems": self.problems, "unread": self.unread,
+            "not_assessable": [n.as_dict() for n in self.not_assessable],
+            "findings": [f.as_dict() for f in self.findings],
         }
 
 
@@ -122,10 +153,11 @@ def check(report: Report, previous: Report | None = None) -> list[Finding]:
     return rules.check(report, previous)
 
 
-def check_file(path: str | Path, previous: Report | None = None) -> CheckResult:
+def check_file(path: str | Path, previous: Report | None = None, agency: str | None = None,
+               year: int | None = None) -> CheckResult:
     """Load and check one file; an unusable file is a result, not an exception."""
     try:
-        loaded = load(path)
+        loaded = load(path, agency, year)
     except DataFileError as exc:
         return CheckResult(str(path), problems=[p.describe(path) for p in exc.problems])
     except ToolkitError as exc:
@@ -133,34 +165,59 @@ def check_file(path: str | Path, previous: Report | None = None) -> CheckResult:
     return _checked(Path(path), loaded, previous)
 
 
-def check_files(paths: Iterable[str | Path], previous: Report | None = None) -> Iterator[CheckResult]:
+def check_files(paths: Iterable[str | Path], previous: Report | None = None, agency: str | None = None,
+                year: int | None = None) -> Iterator[CheckResult]:
     """Check many files, one in memory at a time.
 
     A report whose agency's previous year is among the files is also checked against it: the
     files are indexed by (agency, year) on the way, and such pairs are read again at the end.
+    Narrative sections copied between the reports checked together (雷同) are reported too.
     """
     results, index = [], {}
     for path in paths:
-        result = check_file(path, previous)
+        result = check_file(path, previous, agency, year)
         results.append(result)
-        if result.usable:
-            index[result.agency, result.year] = Path(path)
-    for result in results:
-        last = index.get((result.agency, (result.year or 0) - 1)) if previous is None and result.usable else None
+        if result.usable and result.agency and result.year:
+            index[_same_agency(result.agency), result.year] = Path(path)
+    for position, result in enumerate(results):
+        last = None
+        if previous is None and result.usable and result.agency and result.year:
+            last = index.get((_same_agency(result.agency), result.year - 1))
         if last is not None:
             try:
-                result = check_file(result.file, load(last).report)
+                results[position] = check_file(result.file, load(last, agency).report, agency, year)
             except ToolkitError:
                 pass  # the previous year's own result already says why it is unusable
+    from .similarity import copied_sections
+
+    copied = copied_sections([(r.file, r.sections) for r in results])
+    for result in results:
+        result.findings += copied.get(result.file, [])
         yield result
+
+
+def _same_agency(name: str) -> str:
+    """An agency's name as the key that pairs its reports: 淮安市洪泽区人民政府 and 洪泽区人民政府 alike."""
+    from .extract.meta import compact
+
+    name = compact(name)
+    rest = name.split("市", 1)[-1]
+    return rest if "市" in name and any(word in rest for word in ("区", "县")) else name
 
 
 def _checked(path: Path, loaded: Loaded, previous: Report | None) -> CheckResult:
     report = loaded.report
-    unread = [Finding("R", ERROR, f"读取时未能确定的内容：{note}", Location(str(path)),
-                      hint="请核对原文；该处数字未读取，检查结果可能因此不准。") for note in loaded.unread]
-    return CheckResult(str(path), findings=unread + check(report, previous), agency=report.agency.name,
-                       year=report.year, format=report.format.version)
+    findings, skipped = rules.audit(report, previous)
+    unread = list(loaded.unread)
+    if not unread and report.unread:
+        unread = [f"数据文件中 {len(report.unread)} 个数字为空（null）：" + "、".join(map(str, sorted(report.unread)[:5]))
+                  + ("等" if len(report.unread) > 5 else "")]
+    inputs = sum(1 for _ in report.format.iter_input_cells())
+    return CheckResult(str(path), findings=findings, agency=report.agency.name or None, year=report.year,
+                       format=report.format.version, unread=unread, not_assessable=skipped,
+                       figures_read=inputs - len(report.unread), figures_unread=len(report.unread),
+                       sections={f"{key} {report.format.section(key).heading}": "".join(n.texts())
+                                 for key, n in report.narrative.items()})
 
 
 # -- drafts ----------------------------------------------------------------------------------------
@@ -199,7 +256,7 @@ def write_draft(report: Report, output: Path, force: bool = False, docx: Path | 
     refuse_existing(targets, force)
     written = [write_atomic(output, datafile.dumps(report), force=force)]
     if docx:
-        written.append(write_atomic(docx, render_docx(report), force=force))
+        written.append(write_atomic(docx, render_docx(report, draft=True), force=force))
     return written
 
 
@@ -221,10 +278,16 @@ def template_findings(template: str | Path, fmt: Format) -> list[Finding]:
     return lint(template, fmt)
 
 
-def render_docx(report: Report, template: str | Path | None = None) -> bytes:
+def render_docx(report: Report, template: str | Path | None = None, draft: bool = False) -> bytes:
+    """The .docx bytes; a ``draft`` is marked 「征求意见稿」."""
     from .render import render
 
-    return render(report, template)
+    content = render(report, template)
+    if draft:
+        from .render.draftmark import mark_draft
+
+        content = mark_draft(content)
+    return content
 
 
 @dataclass
@@ -241,18 +304,24 @@ class Rendered:
 
 def render_files(report: Report, docx: Path | None, pdf: Path | None = None, *, template: Path | None = None,
                  previous: Report | None = None, ignore_errors: bool = False, force: bool = False,
-                 findings: list[Finding] | None = None) -> Rendered:
-    """Check, gate on errors, lint a custom template, then write the .docx and/or the PDF.
+                 draft: bool = False, findings: list[Finding] | None = None) -> Rendered:
+    """Check, gate on errors and on unfinished text, lint a custom template, then write the .docx
+    and/or the PDF. An unfinished report is written only as a ``draft``, marked as such.
 
     ``docx`` None with a ``pdf`` means a PDF only. A .docx already on disk with exactly the bytes
     this report renders to is left as it is, so a PDF can be added beside it without ``force``.
     """
     findings = check(report, previous) if findings is None else findings
+    if report.unread and not ignore_errors:
+        raise ToolkitError(f"报告有 {len(report.unread)} 个数字为空（null，未读取），未生成："
+                           + "、".join(map(str, sorted(report.unread)[:5])) + "。请补全后重试（或加 --ignore-errors）。")
     if count(findings, ERROR) and not ignore_errors:
         raise ReportHasErrors(findings)
+    if rules.is_unfinished(findings) and not draft:
+        raise ReportUnfinished(findings)
     if template and (problems := template_findings(template, report.format)):
         raise TemplateRejected(template, problems)
-    content = render_docx(report, template)
+    content = render_docx(report, template, draft)
     unchanged = docx is not None and docx.exists() and docx.read_bytes() == content
     refuse_existing([p for p in (docx, pdf) if p and not (p == docx and unchanged)], force)
     written = []

@@ -15,6 +15,7 @@ from .errors import ToolkitError
 from .findings import ERROR, WARNING, count
 from .formats import get_format
 from .registry import Entry, Registry
+from .rules import is_unfinished
 
 DONE, SKIPPED, FAILED = "done", "skipped", "failed"
 
@@ -27,6 +28,7 @@ class Outcome:
     outputs: tuple[str, ...] = ()
     errors: int = 0
     warnings: int = 0
+    unfinished: bool = False
     details: tuple[str, ...] = field(default=(), compare=False)  # findings, for the batch check report
 
 
@@ -105,8 +107,8 @@ def write_draft(entry: Entry, year: int, out: Path, previous: Path | None, with_
 
 
 def render_jobs(folder: Path, out: Path, registry: Registry | None = None, ignore_errors: bool = False,
-                force: bool = False) -> list[Job]:
-    return [Job(path.name, write_report, (path, out, registry, ignore_errors, force))
+                force: bool = False, draft: bool = False) -> list[Job]:
+    return [Job(path.name, write_report, (path, out, registry, ignore_errors, force, draft))
             for path in sorted(folder.glob("*.yaml"))]
 
 
@@ -116,7 +118,8 @@ def _template_problems(template: Path, version: str) -> int:
     return len(api.template_findings(template, get_format(version)))
 
 
-def write_report(path: Path, out: Path, registry: Registry | None, ignore_errors: bool, force: bool) -> Outcome:
+def write_report(path: Path, out: Path, registry: Registry | None, ignore_errors: bool, force: bool,
+                 draft: bool = False) -> Outcome:
     target = out / f"{path.stem}.docx"
     if _existing([target], force):
         return Outcome(path.name, SKIPPED, f"已存在 {target.name}，未覆盖（加 --force 覆盖）")
@@ -127,14 +130,17 @@ def write_report(path: Path, out: Path, registry: Registry | None, ignore_errors
         return Outcome(report.agency.name, FAILED,
                        f"模板 {template.name} 有 {problems} 处问题（govreport template check {template} 查看）")
     findings = api.check(report)
-    errors, warnings = count(findings, ERROR), count(findings, WARNING)
+    tally = dict(errors=count(findings, ERROR), warnings=count(findings, WARNING), unfinished=is_unfinished(findings))
     try:
-        api.render_files(report, target, template=template, ignore_errors=ignore_errors, force=force,
+        api.render_files(report, target, template=template, ignore_errors=ignore_errors, force=force, draft=draft,
                          findings=findings)
     except api.ReportHasErrors:
-        return Outcome(report.agency.name, FAILED, f"有 {errors} 个错误，未生成（govreport check {path.name} 查看）",
-                       errors=errors, warnings=warnings)
-    return Outcome(report.agency.name, DONE, "", (str(target),), errors, warnings)
+        return Outcome(report.agency.name, FAILED, f"有 {tally['errors']} 个错误，未生成（govreport check {path.name} 查看）",
+                       **tally)
+    except api.ReportUnfinished as exc:
+        return Outcome(report.agency.name, FAILED, f"尚未完成（{len(exc.findings)} 处未填写），未生成（加 --draft 生成草稿）",
+                       **tally)
+    return Outcome(report.agency.name, DONE, "已生成草稿" if tally["unfinished"] else "", (str(target),), **tally)
 
 
 # -- checks ------------------------------------------------------------------------------------------
@@ -156,4 +162,4 @@ def check_one(path: Path, previous: Path | None) -> Outcome:
     if not result.usable:
         return Outcome(path.name, FAILED, "文件无法使用", details=tuple(result.problems))
     return Outcome(result.agency or path.name, DONE, "", (str(path),), result.count(ERROR), result.count(WARNING),
-                   tuple(f.describe() for f in result.findings))
+                   result.unfinished, tuple(f.describe() for f in result.findings))

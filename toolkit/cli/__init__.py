@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from ..api import ReportHasErrors
+from ..api import ReportHasErrors, ReportUnfinished
 from ..errors import ToolkitError
 from . import batch, report, template
 from .present import EXIT_FINDINGS, EXIT_UNUSABLE, echo_findings
 
 # Library errors whose exit code is not "unusable input": a report that breaks the rules is a finding.
-_EXIT_CODES = {ReportHasErrors: EXIT_FINDINGS}
+_EXIT_CODES = {ReportHasErrors: EXIT_FINDINGS, ReportUnfinished: EXIT_FINDINGS}
 
 
 class UnusableInput(click.ClickException):

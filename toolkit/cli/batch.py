@@ -51,8 +51,9 @@ def _summarize(outcomes, extra_failures: int = 0) -> None:
         if outcome.status == batch_lib.FAILED:
             click.echo(f"失败：{outcome.subject} —— {outcome.message}", err=True)
     failed = counts[batch_lib.FAILED] + extra_failures
+    warnings, unfinished = sum(o.warnings for o in outcomes), sum(o.unfinished for o in outcomes)
     click.echo(f"共 {len(outcomes) + extra_failures} 项：完成 {counts[batch_lib.DONE]}，"
-               f"跳过 {counts[batch_lib.SKIPPED]}，失败 {failed}")
+               f"跳过 {counts[batch_lib.SKIPPED]}，失败 {failed}；警告 {warnings} 个，未完成 {unfinished} 份")
     if failed:
         sys.exit(EXIT_FINDINGS)
 
@@ -85,9 +86,10 @@ def batch_new(agencies, year, out, previous, with_docx, format_version, force, w
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="输出文件夹。")
 @click.option("--agencies", type=click.Path(path_type=Path), help="机关名单：按名单为各机关选用自己的模板。")
 @click.option("--ignore-errors", is_flag=True, help="有错误的报告也生成（不推荐）。")
+@click.option("--draft", is_flag=True, help="尚未填写完整的报告也生成，标明“征求意见稿”。")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
 @_JOBS_OPTION
-def batch_render(folder, out, agencies, ignore_errors, force, workers):
+def batch_render(folder, out, agencies, ignore_errors, draft, force, workers):
     """为文件夹中的每个数据文件生成 Word 报告。
 
     \b
@@ -95,7 +97,7 @@ def batch_render(folder, out, agencies, ignore_errors, force, workers):
       govreport batch render 2025/ --out 报告/ --agencies 机关名单.csv
     """
     loaded = _registry(agencies) if agencies else None
-    jobs = batch_lib.render_jobs(folder, out, loaded, ignore_errors, force)
+    jobs = batch_lib.render_jobs(folder, out, loaded, ignore_errors, force, draft)
     _summarize(_run(jobs, workers, "生成报告"), len(loaded.problems) if loaded else 0)
 
 
@@ -117,8 +119,11 @@ def batch_check(folder, previous, strict, workers):
             click.echo(detail + "\n")
     unusable = [o for o in outcomes if o.status == batch_lib.FAILED]
     failing = [o for o in outcomes if o not in unusable and (o.errors or (strict and o.warnings))]
-    state = lambda o: "无法使用" if o in unusable else "未通过" if o in failing else "通过"
+    unfinished = [o for o in outcomes if o not in unusable and o not in failing and o.unfinished]
+    state = lambda o: ("无法使用" if o in unusable else "未通过" if o in failing else "未完成" if o in unfinished
+                       else "通过")
     echo_table(("机关", "错误", "警告", "结果"), [(o.subject, str(o.errors), str(o.warnings), state(o)) for o in outcomes])
-    passed = len(outcomes) - len(unusable) - len(failing)
-    click.echo(f"共 {len(outcomes)} 个文件：通过 {passed}，未通过 {len(failing)}，无法使用 {len(unusable)}")
-    sys.exit(EXIT_UNUSABLE if unusable else EXIT_FINDINGS if failing else 0)
+    passed = len(outcomes) - len(unusable) - len(failing) - len(unfinished)
+    click.echo(f"共 {len(outcomes)} 个文件：通过 {passed}，未通过 {len(failing)}，未完成 {len(unfinished)}，"
+               f"无法使用 {len(unusable)}")
+    sys.exit(EXIT_UNUSABLE if unusable else EXIT_FINDINGS if failing or unfinished else 0)

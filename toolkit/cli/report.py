@@ -54,7 +54,9 @@ def new(agency, year, format_version, level, previous, output, force):
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               help="输出格式：text（默认，便于阅读）或 json（便于程序处理）。")
 @click.option("--strict", is_flag=True, help="警告也视为不通过（退出码 1）。")
-def check(files, previous, output_format, strict):
+@click.option("--year", type=_YEAR, help="报告年度（已发布的报告中没有写明时使用）。")
+@click.option("--agency", help="机关全称（已发布的报告中没有写明时使用）。")
+def check(files, previous, output_format, strict, year, agency):
     """检查数据文件或已发布的报告（.docx、.pdf、.html、.txt）：结构、数字类型和全部勾稽关系。
 
     同一机关相邻两个年度的文件一起检查时，自动核对跨年度数字。
@@ -71,7 +73,7 @@ def check(files, previous, output_format, strict):
     if previous and len(files) > 1:
         raise click.UsageError("--previous 只能与一个数据文件一起使用。")
     last_year = api.load_report(previous) if previous else None
-    results = list(api.check_files(files, last_year))
+    results = list(api.check_files(files, last_year, agency, year))
     if output_format == "json":
         payload = {"files": [r.as_dict() for r in results], "summary": _summary(results)}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -83,7 +85,7 @@ def check(files, previous, output_format, strict):
 def _exit_code(result: api.CheckResult, strict: bool) -> int:
     if not result.usable:
         return EXIT_UNUSABLE
-    if result.count(ERROR) or (strict and result.count(WARNING)):
+    if result.count(ERROR) or result.unfinished or (strict and result.count(WARNING)):
         return EXIT_FINDINGS
     return 0
 
@@ -92,6 +94,7 @@ def _summary(results: list[api.CheckResult]) -> dict:
     return {
         "files": len(results),
         "unusable": sum(not r.usable for r in results),
+        "unfinished": sum(r.unfinished for r in results),
         "errors": sum(r.count(ERROR) for r in results),
         "warnings": sum(r.count(WARNING) for r in results),
     }
@@ -102,14 +105,21 @@ def _print_text(results: list[api.CheckResult]) -> None:
         for problem in result.problems:
             click.echo(f"{problem}\n", err=True)
         echo_findings(result.findings)
-    if len(results) > 1:
-        echo_table(("文件", "机关", "年度", "错误", "警告", "规则"),
-                   [(Path(r.file).name, r.agency or "—", str(r.year or "—"), str(r.count(ERROR)), str(r.count(WARNING)),
-                     "无法读取" if not r.usable else " ".join(r.rules) or "通过") for r in results])
+        for note in result.unread:
+            click.echo(f"{result.file}: 未读取：{note}")
+        for skipped in result.not_assessable:
+            click.echo(f"{result.file}: {skipped.describe()}")
+        if result.unread or result.not_assessable:
+            click.echo("")
+    if len(results) > 1 or any(r.unread for r in results):
+        echo_table(("文件", "机关", "年度", "格式", "已读/未读", "错误", "警告", "结果", "规则"),
+                   [(Path(r.file).name, r.agency or "（未写明）", str(r.year or "（未写明）"), r.format or "—",
+                     f"{r.figures_read}/{r.figures_unread}" if r.usable else "—", str(r.count(ERROR)),
+                     str(r.count(WARNING)), r.status, " ".join(r.rules)) for r in results])
     summary = _summary(results)
-    verdict = "未通过" if summary["errors"] or summary["unusable"] else "通过"
+    verdict = ("未通过" if summary["errors"] or summary["unusable"] else "未完成" if summary["unfinished"] else "通过")
     click.echo(f"检查 {summary['files']} 个文件：错误 {summary['errors']} 个，警告 {summary['warnings']} 个，"
-               f"无法读取 {summary['unusable']} 个 —— {verdict}")
+               f"未完成 {summary['unfinished']} 个，无法读取 {summary['unusable']} 个 —— {verdict}")
 
 
 @click.command()
@@ -148,11 +158,13 @@ def extract(source, output, agency, year, force):
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换出 PDF（与 Word 文件同名）。")
 @click.option("--previous", type=_FILE, help="上一年度的数据文件，生成前一并核对跨年度数字。")
 @click.option("--ignore-errors", is_flag=True, help="即使检查出错误也生成（不推荐，生成的报告不应直接公开）。")
+@click.option("--draft", is_flag=True, help="尚未填写完整（有【待填写】或缺机关全称）时也生成，并在标题上方标明“征求意见稿”。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
-def render(data, output, template, pdf, previous, ignore_errors, force):
+def render(data, output, template, pdf, previous, ignore_errors, draft, force):
     """由数据文件生成正式的 Word 报告（可同时生成 PDF）。
 
-    生成前先做全部检查：有错误时不生成，除非加 --ignore-errors。
+    生成前先做全部检查：有错误时不生成，除非加 --ignore-errors；
+    还有【待填写】占位文字或缺机关全称时不生成，除非加 --draft（生成标明“征求意见稿”的草稿）。
 
     \b
     示例：
@@ -165,7 +177,7 @@ def render(data, output, template, pdf, previous, ignore_errors, force):
     findings = api.check(report, api.load_report(previous) if previous else None)
     docx, pdf_path = api.output_paths(report, output, pdf)
     rendered = api.render_files(report, docx, pdf_path, template=template, ignore_errors=ignore_errors,
-                                force=force, findings=findings)
+                                force=force, draft=draft, findings=findings)
     echo_findings(rendered.findings, err=True)
     if rendered.errors:
         click.secho(f"！！！注意：报告有 {rendered.errors} 个错误，仍按要求生成。请勿直接公开发布！！！",
