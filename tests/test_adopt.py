@@ -217,14 +217,14 @@ def test_a_section_loop_moved_under_another_heading_is_reported(tmp_path):
 def test_check_reports_a_missing_row_and_a_renamed_label_together(tmp_path, runner):
     document = docx.Document(default_template("2021"))
     table = document.tables[1]
-    table.cell(20, 2).paragraphs[0].text = "4.无正当理由反复申请"
+    table.cell(21, 2).paragraphs[0].text = "4.无正当理由反复申请"
     table._tbl.remove(table.rows[12]._tr)
     path = tmp_path / "t.docx"
     document.save(path)
     result = runner.invoke(cli, ["template", "check", str(path)])
     assert result.exit_code == 1
     assert "缺少一行：三、本年度办理结果 / （三）不予公开 / 6.属于四类过程性信息" in result.output
-    assert "表格名称应为“4.无正当理由大量反复申请”，实为“4.无正当理由反复申请”" in result.output
+    assert "名称应为“4.无正当理由大量反复申请”，实为“4.无正当理由反复申请”" in result.output
     assert "应为 28 行" not in result.output
 
 
@@ -234,3 +234,54 @@ def test_check_opens_with_a_verdict(shared, runner):
     assert result.output.splitlines()[0] == "这是未加标签的官方格式模板或报告，可用 govreport template adopt 转换为模板。"
     result = runner.invoke(cli, ["template", "check", str(default_template("2021"))])
     assert result.exit_code == 0 and result.output.startswith("模板可用")
+
+
+def clerk_filled_wps(source, dest):
+    """The WPS template as a clerk fills it in WPS: title, lead, text, a part, every figure, a right-aligned close."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from toolkit.render.tablematch import find_tables
+
+    document = docx.Document(source)
+    title = next(p for p in document.paragraphs if "格式模板" in p.text)
+    title.runs[0].text = "示例县人民政府2023年政府信息公开工作年度报告"
+    title.insert_paragraph_before("")  # a blank line above the title, as typed
+    lead = document.paragraphs[[p._p for p in document.paragraphs].index(title._p) + 1]
+    lead.text = "本报告根据《中华人民共和国政府信息公开条例》编制。"
+    placeholders = [p for p in document.paragraphs if p.text.startswith("（文字描述")]
+    placeholders[0].text = "2023年，示例县坚持以公开为常态。"
+    placeholders[0].insert_paragraph_before("（一）主动公开").runs[0].bold = True
+    placeholders[0].insert_paragraph_before("示例县全年主动公开政府信息 120 条。")
+    for paragraph in placeholders[1:]:
+        paragraph.text = "示例县存在的问题和改进情况。"
+    for number, match in enumerate(m for m in find_tables(document, FMT).values()):
+        for cell, slot in match.slots.items():
+            if cell.is_figure:
+                docx.table._Cell(slot.tc, match.table).paragraphs[0].add_run(str(7000 + number))
+    for text in ("示例县人民政府", "2024年1月20日"):
+        document.add_paragraph(text).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    document.save(dest)
+
+
+def test_a_clerks_filled_in_report_is_adopted_and_says_what_it_replaced(shared, tmp_path, runner):
+    filled = tmp_path / "示例县2023年报告.docx"
+    clerk_filled_wps(shared / "real/official-template-wps.docx", filled)
+    template = tmp_path / "t.docx"
+    result = runner.invoke(cli, ["template", "adopt", str(filled), "-o", str(template)])
+    assert result.exit_code == 0, result.output
+    for said in ("「三、收到和处理政府信息公开申请情况」表格中的 175 个数字已替换为数字标签",
+                 "标题“示例县人民政府2023年政府信息公开工作年度报告”已替换", "导语（1 段）已替换为导语标签",
+                 "「一、总体情况」的 2 段文字、1 个分项已替换为标签", "落款“示例县人民政府 2024年1月20日”已替换为落款标签"):
+        assert said in result.output, (said, result.output)
+    report = huaian()
+    report.date = __import__("datetime").date(2025, 1, 20)
+    content = render(report, template)
+    texts = "\n".join(t if isinstance(t, str) else "" for t in reading_order(content))
+    assert "示例县" not in texts and "7000" not in str(reading_order(content))
+    out = tmp_path / "out.docx"
+    out.write_bytes(content)
+    back = api.load(out).report
+    assert all(back.value(ref) == report.value(ref) for ref in FMT.iter_cells())
+    closing = docx.Document(out).paragraphs[-2:]
+    assert [p.text for p in closing] == ["淮安市人民政府", "2025年1月20日"]  # unpadded: the clerk's lines are right-aligned
+    assert all(p.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.RIGHT for p in closing)

@@ -247,7 +247,7 @@ def _match_row(match: TableMatch, cells: list[GridCell], slots: list[Slot], fmt:
             if cell not in match.slots:
                 match.slots[cell] = slot
                 if not cell.is_figure and squeeze(cell.text or "") != squeeze(slot.text):
-                    match.mismatches.append(Mismatch(f"表格名称应为“{cell.text}”，实为“{slot.text.strip()}”",
+                    match.mismatches.append(Mismatch(f"名称应为“{cell.text}”，实为“{slot.text.strip()}”",
                                                      slot.place(match.number)))
         elif j is not None and not is_figure_text(unique_slots[j].text):
             slot = unique_slots[j]
