@@ -13,6 +13,7 @@ from toolkit.render import default_template, render
 from toolkit.render.lint import lint
 
 from .conftest import SAMPLES
+from .test_office import assert_in_order, office, pdf_text  # noqa: F401 - office is a fixture
 
 HUAIAN = next(p for p in SAMPLES if "huaian" in p.name)
 TAOCUN = next(p for p in SAMPLES if "taocun" in p.name)
@@ -285,3 +286,18 @@ def test_a_clerks_filled_in_report_is_adopted_and_says_what_it_replaced(shared, 
     closing = docx.Document(out).paragraphs[-2:]
     assert [p.text for p in closing] == ["淮安市人民政府", "2025年1月20日"]  # unpadded: the clerk's lines are right-aligned
     assert all(p.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.RIGHT for p in closing)
+
+
+def test_libreoffice_prints_the_report_rendered_with_the_adopted_wps_template(office, wps_adopted, tmp_path):
+    from toolkit.render import docx_to_pdf
+
+    template, _ = wps_adopted
+    report = huaian()
+    text = pdf_text(docx_to_pdf(render(report, template)), tmp_path)
+    squeezed = "".join(text.split())
+    assert "淮安市人民政府" in squeezed and "2024年政府信息公开工作年度报告" in squeezed
+    first = report.narrative["overview"].paragraphs[0]
+    assert "".join(first.split())[:40] in squeezed
+    assert_in_order(squeezed, [s.heading for s in FMT.sections])
+    total = str(report.value(toolkit.CellRef.parse("applications.total.total")))
+    assert total in squeezed and "（文字描述）" not in squeezed

@@ -52,7 +52,7 @@ def best_format(document, formats: list[Format]) -> Format:
     def found(fmt: Format) -> int:
         return sum(len(figure_slots(m)) for m in find_tables(document, fmt).values() if m)
 
-    return max(reversed(formats), key=found)
+    return max(formats, key=found)
 
 
 def adopt(source, formats: list[Format]) -> Adoption:
@@ -94,7 +94,7 @@ class _Adopter:
             return
         first = min(headings.values(), key=self.blocks.index)
         body_style = self.body_format()
-        signature = self.signature(body_style)
+        signature = self.signature()
         self.title_and_lead(first, body_style)
         order = sorted(headings.items(), key=lambda item: self.blocks.index(item[1]))
         for n, (section, heading) in enumerate(order):
@@ -166,7 +166,6 @@ class _Adopter:
             self.unplaced("找不到报告标题（含“年度报告”的一段），未写入机关名称和年度。", self.where(first_heading),
                           "请在第一个标题之前写入 {{ agency }} 和 {{ year }}年政府信息公开工作年度报告。")
             lead = before
-            anchor = first_heading
         else:
             line = titles[0]
             index = before.index(line)
@@ -180,13 +179,12 @@ class _Adopter:
             _set_text(line, "{{ year }}年政府信息公开工作年度报告")
             self.adoption.replaced.append(f"标题“{old}”已替换为 {{{{ agency }}}}{{{{ year }}}}年政府信息公开工作年度报告。")
             lead = before[index + 1:]
-            anchor = first_heading
         style = lead[0] if lead else body
         if lead:
             self.adoption.replaced.append(f"导语（{len(lead)} 段）已替换为导语标签。")
         for paragraph in lead:
             _remove(paragraph)
-        self.loop(anchor, "p in lead", ["{{ p }}"], style)
+        self.loop(first_heading, "p in lead", ["{{ p }}"], style)
 
     def loop(self, anchor, head: str, lines: list[str], style: Paragraph | None, after: bool = False):
         """``{%p for head %}`` lines ``{%p endfor %}`` placed before (or after) ``anchor``."""
@@ -221,7 +219,7 @@ class _Adopter:
 
     # -- the close ---------------------------------------------------------------------------------
 
-    def signature(self, body: Paragraph | None):
+    def signature(self):
         """The closing name and date paragraphs (and the blank line before them), if the document has them."""
         tail = [b for b in self.blocks if isinstance(b, Paragraph)][-8:]
         for i in range(len(tail) - 1, 0, -1):

@@ -18,7 +18,7 @@ import contextvars
 import math
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import jinja2
 from jinja2 import nodes
@@ -63,7 +63,6 @@ class _Budget:
     deadline: float
     iterations: int = 0
     output: int = 0
-    started: float = field(default_factory=time.monotonic)
 
     def tick(self, iterations: int = 0, output: int = 0) -> None:
         self.iterations += iterations
@@ -114,10 +113,6 @@ def _bounded_loop(items):
     for item in items:
         _tick(iterations=1)
         yield item
-
-
-def _bounded_text(value):
-    return _checked(value)
 
 
 @jinja2.pass_eval_context
@@ -204,8 +199,7 @@ class ReportSandbox(SandboxedEnvironment):
         super().__init__(undefined=jinja2.StrictUndefined, autoescape=True)
         self.filters = {name: self.filters[name] for name in SAFE_FILTERS}
         self.filters.update(join=_join, replace=_replace,
-                            _bounded_loop=_bounded_loop, _bounded_text=_bounded_text)
-        self.tests = dict(self.tests)
+                            _bounded_loop=_bounded_loop, _bounded_text=_checked)
         self.globals = {"range": bounded_range}
         self._checks = _Checks(set(SAFE_FILTERS))
         self._compiled: dict[str, jinja2.Template] = {}
