@@ -122,6 +122,8 @@ def test_adopt_refuses_to_overwrite_and_unreadable_input(tmp_path, runner):
     bad.write_text("not a document")
     result = runner.invoke(cli, ["template", "adopt", str(bad), "-o", str(tmp_path / "t.docx")])
     assert result.exit_code == 2 and "不是有效的 Word" in result.output and "Traceback" not in result.output
+    result = runner.invoke(cli, ["template", "adopt", str(default_template("2021")), "-o", str(tmp_path / "t.docx")])
+    assert result.exit_code == 2 and "已经含有模板标签" in result.output and not (tmp_path / "t.docx").exists()
     exists = tmp_path / "exists.docx"
     exists.write_bytes(b"keep")
     result = runner.invoke(cli, ["template", "adopt", str(default_template("2021")), "-o", str(exists)])

@@ -33,6 +33,7 @@ from ..formats import Format
 from .package import normalized_docx
 from .tablematch import figure_slots, find_tables, squeeze
 
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 _TITLE_LINE = re.compile(r"(工作年度报告|报告格式模板|年度报告)")
 _DATE = re.compile(r"^\s*(\d{4}|[〇○零一二三四五六七八九十]{4}|\s*)\s*年\s*\d{0,2}\s*[\d一二三四五六七八九十]*\s*月\s*[\d一二三四五六七八九十]*\s*日\s*$")
 
@@ -61,12 +62,22 @@ def adopt(source, formats: list[Format]) -> Adoption:
         document = docx.Document(str(source))
     except Exception as exc:  # python-docx raises several unrelated types for a non-.docx file
         raise TemplateError(f"无法读取 {source}：不是有效的 Word（.docx）文件（{exc}）。") from None
+    if any(_TAG.search(p.text) for p in _all_paragraphs(document)):
+        raise TemplateError(f"{source} 已经含有模板标签，不需要转换；可用 govreport template check {source} 检查。")
     fmt = best_format(document, formats) if len(formats) > 1 else formats[0]
     adoption = Adoption(b"", fmt)
     _Adopter(document, fmt, adoption).run()
     document.core_properties.title = "{{ title }}"
     adoption.content = normalized_docx(document)
     return adoption
+
+
+def _all_paragraphs(document):
+    yield from document.paragraphs
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                yield from cell.paragraphs
 
 
 class _Adopter:
