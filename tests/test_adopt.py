@@ -75,6 +75,10 @@ def test_wps_adopted_renders_everything_and_keeps_its_formatting(wps_adopted, sh
     assert title.style.name == source_title.style.name
     assert title.runs[0].font.size == source_title.runs[0].font.size and title.runs[0].font.bold
     assert rendered.styles["Normal"].font.name == source.styles["Normal"].font.name
+    for table in rendered.tables:  # figures written in the table's own text size, not the cells' paragraph marks
+        label_size = next(r.font.size for row in table.rows for c in row.cells for r in c.paragraphs[0].runs if r.text.strip())
+        figures = [c for row in table.rows for c in row.cells if c.text.strip().isdigit()]
+        assert figures and all(c.paragraphs[0].runs[0].font.size == label_size for c in figures)
 
 
 def test_wps_adopted_signature_and_date_reach_the_output(wps_adopted, tmp_path):

@@ -131,8 +131,9 @@ class _Adopter:
             for ref, slot in figure_slots(match).items():
                 if squeeze(slot.text) and not squeeze(slot.text).startswith("{{"):
                     filled += 1
-                # An empty cell has no run to take formatting from: its row's label cell lends it.
-                _set_cell_text(slot.tc, f"{{{{ {ref} }}}}", labels.get(slot.row))
+                # An empty cell has no run to take formatting from: the nearest label cell above lends it.
+                lender = labels[max((r for r in labels if r <= slot.row), default=min(labels))] if labels else None
+                _set_cell_text(slot.tc, f"{{{{ {ref} }}}}", lender)
             if filled:
                 self.adoption.replaced.append(f"「{heading}」表格中的 {filled} 个数字已替换为数字标签。")
 
