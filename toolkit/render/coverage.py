@@ -14,14 +14,15 @@ import io
 from dataclasses import dataclass
 
 import docx
+from docx.oxml.ns import qn
 
 from ..errors import TemplateError
 from ..findings import ERROR, Finding, Location
 from ..formats import CellRef, Format
 from ..model import Report
 from .context import context, signature_lines
-from .engine import CompiledTemplate
-from .tablematch import squeeze
+from .engine import compile_template
+from .tablematch import cell_text, squeeze
 
 _PROBES = ("甲", "乙")
 
@@ -92,7 +93,7 @@ def _body_texts(document) -> list[str]:
         if isinstance(block, docx.text.paragraph.Paragraph):
             texts.append(block.text)
         else:
-            texts += [cell.text for row in block.rows for cell in row.cells]
+            texts += [cell_text(tc) for tc in block._tbl.iter(qn("w:tc"))]
     for section in document.sections:
         for part in (section.header, section.footer, section.first_page_header, section.first_page_footer,
                      section.even_page_header, section.even_page_footer):
@@ -108,7 +109,7 @@ def coverage_findings(template, fmt: Format, places: dict[str, str]) -> list[Fin
     reference (``applications.total.natural_person``) to a place a clerk finds. A figure whose
     cell has no place is already reported as missing from its table, and is not reported again.
     """
-    compiled = CompiledTemplate(template)
+    compiled = compile_template(template)
     missing: dict[str, Finding] = {}
     for variant in range(len(_PROBES)):
         values, pieces = probe(fmt, variant)
@@ -117,10 +118,11 @@ def coverage_findings(template, fmt: Format, places: dict[str, str]) -> list[Fin
         except TemplateError as exc:
             return [Finding("T7", ERROR, f"试填模板时出错：{exc}")]
         texts = _body_texts(output)
+        headings = _heading_positions(texts, fmt)
         for piece in pieces:
             if piece.ref and piece.ref not in places:
                 continue
-            problem = _where_missing(piece, texts, fmt)
+            problem = _where_missing(piece, texts, headings)
             if problem and piece.name not in missing:
                 missing[piece.name] = _finding(piece, problem, places)
     try:
@@ -131,11 +133,20 @@ def coverage_findings(template, fmt: Format, places: dict[str, str]) -> list[Fin
     return list(missing.values())
 
 
-def _where_missing(piece: Piece, texts: list[str], fmt: Format) -> str | None:
+def _heading_positions(texts: list[str], fmt: Format) -> dict[str, int]:
+    """Where each statutory heading of the format stands in the output, by squeezed heading."""
+    wanted = {squeeze(s.heading) for s in fmt.sections}
+    positions: dict[str, int] = {}
+    for i, text in enumerate(texts):
+        if (key := squeeze(text)) in wanted:
+            positions.setdefault(key, i)
+    return positions
+
+
+def _where_missing(piece: Piece, texts: list[str], headings: dict[str, int]) -> str | None:
     found = [i for i, text in enumerate(texts) if piece.marker in text]
     if not found:
         return "没有出现在生成的报告中"
-    headings = {squeeze(s.heading): i for i, text in enumerate(texts) for s in fmt.sections if squeeze(text) == squeeze(s.heading)}
     heading_at = sorted(headings.values())
     if piece.before_headings and heading_at and all(i > heading_at[0] for i in found):
         return "没有出现在第一个标题之前（报告开头）"

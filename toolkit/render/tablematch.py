@@ -63,7 +63,7 @@ class TableMatch:
     mismatches: list[Mismatch] = field(default_factory=list)
 
 
-def _cell_text(tc) -> str:
+def cell_text(tc) -> str:
     return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.iter(qn("w:p")))
 
 
@@ -74,7 +74,7 @@ def read_slots(table) -> list[list[Slot]]:
         slots, col = [], 0
         for tc in tr.tc_lst:
             span = tc.grid_span
-            owner, text = tc, _cell_text(tc)
+            owner, text = tc, cell_text(tc)
             if tc.vMerge == "continue" and rows:
                 above = next((s for s in rows[-1] if s.col == col), None)
                 if above is not None:
