@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
-from . import datafile, rules
+from . import datafile, publish, rules
 from .errors import DataFileError, Problem, ToolkitError
 from .findings import ERROR, WARNING, Finding, count
 from .formats import Format, format_for_year, get_format
 from .model import Lead, Report
 from .output import safe_filename, write_atomic
+from .publish import Outputs, output_paths  # noqa: F401 -- the commands name their outputs through the api
 from .registry import Entry
 
+if TYPE_CHECKING:
+    from .tally import Tally
+
 DATA_SUFFIXES = (".yaml", ".yml")
+OPEN_DATA_SUFFIXES = (".json", ".csv")  # the figures as published by ``render --json/--csv``
 
 
 class UnreadFigures(DataFileError):
@@ -37,6 +42,20 @@ class ReportHasErrors(ToolkitError):
         super().__init__(f"报告有 {errors} 个错误，未生成。请修正后重试（或加 --ignore-errors 强制生成，不推荐）。")
 
 
+class UnreadFiguresInReport(ToolkitError):
+    """A data file with null figures (not read from the published copy): unknown, not 0."""
+
+    def __init__(self, report: Report):
+        order = {ref: i for i, ref in enumerate(report.format.iter_input_cells())}
+        first = sorted(report.unread, key=order.__getitem__)
+        line = lambda ref: f"第 {n} 行，" if (n := report.line_of_cell(ref)) else ""
+        shown = "、".join(f"「{report.format.label(ref)}」（{line(ref)}figures.{ref}）" for ref in first[:3])
+        shown += "等" if len(first) > 3 else ""
+        where = f"{report.source}：" if report.source else ""
+        super().__init__(f"{where}报告有 {len(report.unread)} 个数字为空（null，未读取），未生成：{shown}。"
+                         "请对照原文补全后重试；或加 --allow-unread 生成，这些格及其总计显示为“—”。")
+
+
 class ReportUnfinished(ToolkitError):
     """Placeholders left in, or no agency name: rendered only as a marked draft."""
 
@@ -52,6 +71,19 @@ class TemplateRejected(ToolkitError):
     def __init__(self, template: Path, findings: list[Finding]):
         self.findings = findings
         super().__init__(f"模板 {template} 有 {len(findings)} 处问题，未生成报告（govreport template check {template} 查看）。")
+
+
+class FormatNotForYear(ToolkitError):
+    """A format asked for that is not the one in force for the report's year."""
+
+    def __init__(self, fmt: Format, year: int):
+        try:
+            due = format_for_year(year)
+            told = f"{year}年度应使用格式 {due.version}（{due.document}）。"
+        except ToolkitError:
+            told = ""
+        super().__init__(f"格式 {fmt.version}（{fmt.document}）适用于{fmt.years}，不适用于{year}年度报告；{told}"
+                         "确需使用该格式，请加 --allow-format-mismatch（检查时仍会报告此错误）。")
 
 
 # -- loading ---------------------------------------------------------------------------------------
@@ -76,10 +108,15 @@ def readable_suffixes() -> tuple[str, ...]:
 
 
 def load(path: str | Path, agency: str | None = None, year: int | None = None) -> Loaded:
-    """A data file as it is, or a published report (.docx, PDF, HTML, text) read back."""
+    """A data file as it is, open data (.json, .csv) read back, or a published report (.docx, PDF, HTML,
+    text) read back."""
     path = Path(path)
     if is_data_file(path):
         return Loaded(datafile.load(path))
+    if path.suffix.lower() in OPEN_DATA_SUFFIXES:
+        from . import opendata
+
+        return Loaded(opendata.load(path))
     from .extract import extract
 
     extraction = extract(path, agency, year)
@@ -130,17 +167,28 @@ class CheckResult:
         return rules.is_unfinished(self.findings)
 
     @property
+    def coverage(self) -> str:
+        """How much of the tables could be checked: "complete", "partial" or "none" (no figure read)."""
+        if not self.figures_unread:
+            return "complete"
+        return "none" if not self.figures_read else "partial"
+
+    @property
     def status(self) -> str:
-        """无法使用, 未完成, 未通过 (errors) or 通过, for a person reading a summary."""
+        """无法使用, 未完成, 未通过 (errors), 未核查表格 (no figure read), 仅部分核查 (some figures
+        unread) or 通过, for a person reading a summary: a copy whose tables were not read has not passed."""
         if not self.usable:
             return "无法使用"
         if self.unfinished:
             return "未完成"
-        return "未通过" if self.count(ERROR) else "通过"
+        if self.count(ERROR):
+            return "未通过"
+        return {"complete": "通过", "partial": "仅部分核查", "none": "未核查表格"}[self.coverage]
 
     def as_dict(self) -> dict:
         return {
-            "file": self.file, "status": "checked" if self.usable else "unusable", "agency": self.agency,
+            "file": self.file, "status": "checked" if self.usable else "unusable", "result": self.status,
+            "coverage": self.coverage if self.usable else None, "agency": self.agency,
             "year": self.year, "format": self.format, "unfinished": self.unfinished, "figures_read": self.figures_read,
             "figures_unread": self.figures_unread, "errors": self.count(ERROR), "warnings": self.count(WARNING),
             "rules": self.rules, "problems": self.problems, "unread": self.unread,
@@ -224,10 +272,14 @@ def _checked(path: Path, loaded: Loaded, previous: Report | None) -> CheckResult
 
 
 def new_report(agency: str | None, year: int, format_version: str | None = None, level: str | None = None,
-               previous: Report | None = None, entry: Entry | None = None) -> Report:
+               previous: Report | None = None, entry: Entry | None = None, *,
+               allow_format_mismatch: bool = False) -> Report:
     """A blank yearly draft; with last year's report, what carries over is carried over; with a
-    registry entry, the registry's level, website and contact details win over last year's."""
+    registry entry, the registry's level, website and contact details win over last year's.
+    A format that is not in force for the year is refused unless ``allow_format_mismatch``."""
     fmt = get_format(format_version) if format_version else format_for_year(year)
+    if not fmt.covers(year) and not allow_format_mismatch:
+        raise FormatNotForYear(fmt, year)
     name = agency or (entry.name if entry else None) or (previous.agency.name if previous else "")
     draft = Report.blank(name, year, fmt, level or (entry.level if entry else None))
     if previous:
@@ -292,60 +344,54 @@ def render_docx(report: Report, template: str | Path | None = None, draft: bool 
 
 @dataclass
 class Rendered:
-    """A report written: the findings it was checked with, and the files written."""
+    """A report written: the findings it was checked with, the files written, and those left as they were."""
 
     findings: list[Finding]
     written: list[Path]
+    unchanged: list[Path] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
         return count(self.findings, ERROR)
 
 
-def render_files(report: Report, docx: Path | None, pdf: Path | None = None, *, template: Path | None = None,
-                 previous: Report | None = None, ignore_errors: bool = False, force: bool = False,
-                 draft: bool = False, findings: list[Finding] | None = None) -> Rendered:
-    """Check, gate on errors and on unfinished text, lint a custom template, then write the .docx
-    and/or the PDF. An unfinished report is written only as a ``draft``, marked as such.
+def render_files(report: Report, outputs: Outputs, *, template: Path | None = None, previous: Report | None = None,
+                 ignore_errors: bool = False, force: bool = False, draft: bool = False,
+                 findings: list[Finding] | None = None, allow_unread: bool = False) -> Rendered:
+    """Check, gate on errors, on unread figures and on unfinished text, lint a custom template, then
+    write every output asked for. An unfinished report is written only as a ``draft``, its .docx
+    marked as such; figures not read (null) only with ``allow_unread``, shown as 「—」 with the
+    totals they feed.
 
-    ``docx`` None with a ``pdf`` means a PDF only. A .docx already on disk with exactly the bytes
-    this report renders to is left as it is, so a PDF can be added beside it without ``force``.
+    Everything is made in memory first, so nothing is written when any part fails. A file already
+    on disk with exactly the bytes this report gives is left as it is, so a PDF or a web page can
+    be added beside an existing .docx without ``force``. The chart needs last year's report.
     """
     findings = check(report, previous) if findings is None else findings
-    if report.unread and not ignore_errors:
-        raise ToolkitError(f"报告有 {len(report.unread)} 个数字为空（null，未读取），未生成："
-                           + "、".join(map(str, sorted(report.unread)[:5])) + "。请补全后重试（或加 --ignore-errors）。")
+    if report.unread and not allow_unread:
+        raise UnreadFiguresInReport(report)
+    if report.unread and outputs.chart:
+        raise ToolkitError(f"报告有 {len(report.unread)} 个数字未读取（null），无法生成对比图；请补全后重试，或不加 --chart。")
     if count(findings, ERROR) and not ignore_errors:
         raise ReportHasErrors(findings)
     if rules.is_unfinished(findings) and not draft:
         raise ReportUnfinished(findings)
     if template and (problems := template_findings(template, report.format)):
         raise TemplateRejected(template, problems)
-    content = render_docx(report, template, draft)
-    unchanged = docx is not None and docx.exists() and docx.read_bytes() == content
-    refuse_existing([p for p in (docx, pdf) if p and not (p == docx and unchanged)], force)
-    written = []
-    if docx and not unchanged:
-        written.append(write_atomic(docx, content, force=force))
-    if pdf:
+    document = render_docx(report, template, draft) if outputs.docx or outputs.pdf else None
+    contents, document = publish.contents(report, outputs, document, previous, draft)
+    unchanged = [p for p, data in contents.items() if p.exists() and p.read_bytes() == data]
+    refuse_existing([p for p in outputs.paths() if p not in unchanged], force)
+    written = [write_atomic(p, data, force=force) for p, data in contents.items() if p not in unchanged]
+    if outputs.pdf:
         from .render import docx_to_pdf
 
         try:
-            written.append(write_atomic(pdf, docx_to_pdf(content), force=force))
+            written.append(write_atomic(outputs.pdf, docx_to_pdf(document), force=force))
         except ToolkitError as exc:
-            done = f"（Word 报告已生成：{docx}）" if docx else ""
+            done = f"（已生成：{'、'.join(map(str, written))}）" if written else ""
             raise ToolkitError(f"PDF 未生成{done}：{exc}") from None
-    return Rendered(findings, written)
-
-
-def output_paths(report: Report, output: Path | None, pdf: bool) -> tuple[Path | None, Path | None]:
-    """(docx, pdf) to write: the kind follows ``-o``'s suffix; ``--pdf`` adds a PDF beside the .docx."""
-    output = output or default_name(report, ".docx")
-    if output.suffix.lower() == ".pdf":
-        return None, output
-    if output.suffix.lower() != ".docx":
-        raise ToolkitError(f"不支持的输出文件类型：{output.name}。请使用 .docx 或 .pdf。")
-    return output, output.with_suffix(".pdf") if pdf else None
+    return Rendered(findings, written, unchanged)
 
 
 # -- templates -------------------------------------------------------------------------------------
@@ -402,3 +448,84 @@ def adopt_template(source: str | Path, dest: Path, version: str | None = None, f
     written = write_atomic(dest, adoption.content, force=force)
     unplaced = [f.in_file(str(source)) for f in adoption.unplaced]
     return Adopted(written, adoption.format, adoption.replaced, unplaced, check_template(written, adoption.format))
+
+
+# -- registers -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tallied:
+    """A year counted from a register, as a report: a new draft or the updated data file."""
+
+    tally: Tally
+    report: Report
+    written: Path | None = None
+
+
+def tally_registers(registers: list[Path], years: list[int] | None = None, *, format_version: str | None = None,
+                    labels: Path | None = None, skip_bad_rows: bool = False) -> list[Tallied]:
+    """Each year's tables 三 and 四 from the registers (every year they cover when ``years`` is None),
+    each as a draft report of that year's format."""
+    from .tally import Labels, count, read_checked
+
+    words = Labels.load(labels)
+    fmt = get_format(format_version) if format_version else None
+    registers_by_format = {}
+
+    def register_for(year_format: Format):
+        if year_format.version not in registers_by_format:
+            registers_by_format[year_format.version] = read_checked(registers, year_format, words, skip_bad_rows)
+        return registers_by_format[year_format.version]
+
+    if years is None:
+        from .formats import latest, versions
+
+        first = min(get_format(v).first_year for v in versions())
+        years = [y for y in register_for(fmt or latest()).years() if y >= first]
+    results = []
+    for year in years:
+        register = register_for(fmt or format_for_year(year))
+        tally = count(register, year)
+        draft = Report.blank("", year, tally.format)
+        draft.figures.update(tally.figures)
+        results.append(Tallied(tally, draft))
+    return results
+
+
+def tally_into(data_file: Path, registers: list[Path], year: int | None = None, *, labels: Path | None = None,
+               skip_bad_rows: bool = False) -> Tallied:
+    """Count the data file's year and write the figures into it, leaving the rest of it as it was."""
+    from .figures_update import update_figures
+
+    if not is_data_file(data_file):
+        raise ToolkitError(f"--into 只能写入 YAML 数据文件（.yaml），{data_file.name} 不是。可改用 -o 生成新的数据文件。")
+    raw = data_file.read_bytes() if data_file.is_file() else None
+    if raw is None:
+        raise ToolkitError(f"数据文件不存在：{data_file}。可先用 govreport new 生成，或改用 -o 生成新的数据文件。")
+    report = datafile.loads(raw, data_file)
+    if year is not None and year != report.year:
+        raise ToolkitError(f"{data_file} 是 {report.year} 年度的数据文件，与 --year {year} 不符。")
+    tallied, = tally_registers(registers, [report.year], format_version=report.format.version, labels=labels,
+                               skip_bad_rows=skip_bad_rows)
+    write_atomic(data_file, update_figures(raw, data_file, tallied.tally.figures), force=True)
+    return Tallied(tallied.tally, datafile.load(data_file), data_file)
+
+
+def tally_draft(registers: list[Path], year: int, output: Path, *, agency: str | None = None,
+                format_version: str | None = None, labels: Path | None = None, skip_bad_rows: bool = False,
+                force: bool = False) -> Tallied:
+    """A new data file for the year with the counted figures and everything else blank."""
+    refuse_existing([output], force)
+    tallied, = tally_registers(registers, [year], format_version=format_version, labels=labels,
+                               skip_bad_rows=skip_bad_rows)
+    draft = new_report(agency, year, tallied.tally.format.version)
+    draft.figures.update(tallied.tally.figures)
+    write_draft(draft, output, force)
+    return Tallied(tallied.tally, draft, output)
+
+
+def write_register_template(dest: Path, format_version: str | None = None, force: bool = False) -> Path:
+    """An empty register workbook with the recommended columns and the official choices."""
+    from .register_template import template_workbook
+
+    return write_atomic(dest, template_workbook(template_format(format_version)), force=force)
