@@ -106,3 +106,35 @@ def test_hostile_template_is_refused_by_check_and_render(outcome, number):
 
 def test_hostile_templates_stay_within_memory(outcome):
     assert outcome["peak_mb"] < PEAK_MB, outcome["peak_mb"]
+
+
+ALLOWED = [
+    ("{{ agency|upper }}{{ year|int + 1 }}", "淮安市人民政府2025"),
+    ("{% for p in lead %}{{ loop.index }}{% endfor %}", "1"),
+    ("{{ agency.strip() }}{{ '%.1f' % 2 }}", "淮安市人民政府2.0"),
+    ("{{ sections.overview.parts|length }}{{ (lead|join('、'))[:4] }}", None),
+    ("{% for i in range(3) %}{{ i }}{% endfor %}{{ 'ab' ~ 'cd' }}", "012abcd"),
+    ("{% set n = applications.total.total|int %}{{ n * 2 }}", None),
+]
+
+
+@pytest.mark.parametrize("tags, shown", ALLOWED)
+def test_what_filling_a_report_needs_is_allowed(tmp_path, tags, shown):
+    import io
+
+    import toolkit
+    from toolkit.render import render
+    from toolkit.render.lint import lint
+
+    document = docx.Document(default_template("2021"))
+    next(p for p in document.paragraphs if p.text == "{{ agency }}").text = "{{ agency }}" + tags
+    path = tmp_path / "t.docx"
+    document.save(path)
+    assert lint(path, toolkit.get_format("2021")) == []
+    report = toolkit.load(HUAIAN)
+    first = docx.Document(io.BytesIO(render(report, path))).paragraphs[0].text
+    assert first.startswith("淮安市人民政府")
+    if shown:
+        assert first == "淮安市人民政府" + shown
+    elif "applications" in tags:
+        assert first == f"淮安市人民政府{2 * report.value(toolkit.CellRef.parse('applications.total.total'))}"

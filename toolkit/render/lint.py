@@ -22,7 +22,7 @@ from ..model import Narrative, Part, Report
 from ..findings import ERROR, Finding, Location
 from .context import context
 from .coverage import coverage_findings
-from .sandbox import TemplateRefused, environment
+from .sandbox import SAFE_METHODS, TemplateRefused, environment
 from .tablematch import figure_slots, find_tables, squeeze
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
@@ -196,6 +196,8 @@ def _unknown_names(tree: nodes.Template, schema: dict) -> list[tuple[str, int]]:
                 return _ANY
             if isinstance(value, dict) and key in value:
                 return value[key]
+            if isinstance(value, (str, dict)) and key in SAFE_METHODS:
+                return _ANY
             raise _Unknown(f"{_dotted(node.node)}.{key}")
         return _ANY
 
