@@ -307,3 +307,20 @@ def test_libreoffice_prints_the_report_rendered_with_the_adopted_wps_template(of
     assert_in_order(squeezed, [s.heading for s in FMT.sections])
     total = str(report.value(toolkit.CellRef.parse("applications.total.total")))
     assert total in squeezed and "（文字描述）" not in squeezed
+
+
+def test_a_deleted_column_is_named_once_by_its_label(tmp_path):
+    document = docx.Document(default_template("2021"))
+    for tr in document.tables[1]._tbl.tr_lst:  # the 自然人 column, cell by cell, as a careless edit leaves it
+        col = 0
+        for tc in tr.tc_lst:
+            if col == 3 and tc.grid_span == 1:
+                tr.remove(tc)
+                break
+            col += tc.grid_span
+    path = tmp_path / "t.docx"
+    document.save(path)
+    problems = lint(path, FMT)
+    assert [p.message for p in problems if "缺少" in p.message] == [
+        "「三、收到和处理政府信息公开申请情况」的表格缺少一列：申请人情况 / 自然人。"]
+    assert len(problems) <= 2  # not one finding per row

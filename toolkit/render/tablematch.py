@@ -210,16 +210,68 @@ def match_table(number: int, table, layout: Grid, fmt: Format) -> TableMatch:
     actual = read_slots(table)
     exp_keyed = [(_expected_key(cells), cells) for cells in expected]
     act_keyed = [(_actual_key(slots), slots) for slots in actual]
-    for i, j in _align(exp_keyed, act_keyed, _Rows):
+    rows = _align(exp_keyed, act_keyed, _Rows)
+    columns = _column_map(layout, expected, actual, rows, match, fmt) if layout.table.layout != "blocks" else None
+    for i, j in rows:
         if j is None:
             match.mismatches.append(Mismatch(f"缺少一行：{row_name(expected[i], fmt)}",
                                              f"表格 {number} 第 {i + 1} 行的位置"))
         elif i is None:
             text = "、".join(_actual_key(actual[j])) or "（空行）"
             match.mismatches.append(Mismatch(f"多出一行：{text}", f"表格 {number} 第 {j + 1} 行"))
+        elif columns is not None:
+            _match_row_by_columns(match, expected[i], actual[j], columns, fmt)
         else:
             _match_row(match, expected[i], actual[j], fmt)
     return match
+
+
+def _covering(slots: list[Slot], col: int) -> Slot | None:
+    return next((s for s in slots if s.col <= col < s.col + s.span), None)
+
+
+def _column_map(layout: Grid, expected, actual, rows, match: TableMatch, fmt: Format) -> dict[int, int]:
+    """Grid columns of the format to the document's, aligned by the header labels above each column.
+
+    A missing or extra column is reported once, by its label, instead of once for every row.
+    """
+    header_rows = min(c.row for c in layout.figure_cells())
+    headers = [(i, j) for i, j in rows if i is not None and j is not None and i < header_rows]
+    width = max((sum(s.span for s in slots) for slots in actual), default=0)
+
+    def expected_path(col: int) -> tuple[str, ...]:
+        return tuple(squeeze(cell.text or "") for i, _ in headers for cell in expected[i]
+                     if cell.col <= col < cell.col + cell.colspan)
+
+    def actual_path(col: int) -> tuple[str, ...]:
+        return tuple(squeeze(slot.text) for _, j in headers if (slot := _covering(actual[j], col)) is not None)
+
+    pairs = _align([(expected_path(c), c) for c in range(layout.cols)], [(actual_path(c), c) for c in range(width)], _Rows)
+    for i, j in pairs:
+        if j is None:
+            figure = next((c for c in layout.figure_cells() if c.col == i), None)
+            name = " / ".join(fmt.column(figure.ref).label) if figure else "、".join(_key(list(expected_path(i))))
+            match.mismatches.append(Mismatch(f"缺少一列：{name}", f"表格 {match.number} 第 {i + 1} 列的位置"))
+        elif i is None:
+            match.mismatches.append(Mismatch(f"多出一列：{'、'.join(_key(list(actual_path(j)))) or '（空列）'}",
+                                             f"表格 {match.number} 第 {j + 1} 列"))
+    return {i: j for i, j in pairs if i is not None and j is not None}
+
+
+def _match_row_by_columns(match: TableMatch, cells: list[GridCell], slots: list[Slot], columns: dict[int, int],
+                          fmt: Format) -> None:
+    for cell in dict.fromkeys(cells):
+        if cell in match.slots or cell.col not in columns:
+            continue
+        slot = _covering(slots, columns[cell.col])
+        if slot is None:
+            what = f"「{fmt.label(cell.ref)}」的单元格" if cell.is_figure else f"“{cell.text}”单元格"
+            row = slots[0].row + 1 if slots else cell.row + 1
+            match.mismatches.append(Mismatch(f"缺少{what}", f"表格 {match.number} 第 {row} 行"))
+            continue
+        match.slots[cell] = slot
+        if not cell.is_figure and squeeze(cell.text or "") != squeeze(slot.text):
+            match.mismatches.append(Mismatch(f"名称应为“{cell.text}”，实为“{slot.text.strip()}”", slot.place(match.number)))
 
 
 def row_name(cells: list[GridCell], fmt: Format) -> str:
