@@ -65,7 +65,10 @@ _CHILD = textwrap.dedent("""
             results.append({"args": args, "exit": result.exit_code, "output": result.output,
                             "seconds": time.monotonic() - start, "traceback": result.exception is not None
                             and not isinstance(result.exception, SystemExit)})
-    print(json.dumps({"results": results, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    # VmHWM is this process's own peak; ru_maxrss would carry over the parent's from before exec.
+    status = open("/proc/self/status").read()
+    peak_kb = int(status.split("VmHWM:")[1].split()[0]) if "VmHWM:" in status else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"results": results, "peak_mb": peak_kb / 1024}))
 """)
 
 PEAK_MB = 300  # measured ~100 MB: the interpreter, python-docx, docxtpl, one template and its budgets
