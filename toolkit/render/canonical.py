@@ -28,7 +28,9 @@ _EXPRESSIONS = (nodes.Name, nodes.Getattr, nodes.Getitem, nodes.Const, nodes.Con
 _WHITESPACE_CONTROL = re.compile(r"\{[%{#][-+]|[-+][%}#]\}")
 _PLAIN_TYPES = {str, int, float, bool, type(None)}
 _TEXT_FILTERS = {"default", "d", "string", "trim", "upper", "lower", "title", "capitalize", "int", "float",
-                 "length", "count", "replace", "join", "first", "last", "round", "abs", "truncate", "center"}
+                 "length", "count", "replace", "join", "first", "last", "round", "abs", "truncate", "center",
+                 # the sandbox's bounds on loops and joined text (render/sandbox.py) return their argument
+                 "_bounded_loop", "_bounded_text"}
 # In a rendered body: control characters (lxml rewrites line ends and tabs, drops the rest;
 # docxtpl turns some into Word markup), U+FFFE/U+FFFF (not XML), character references (lxml writes
 # them as characters), docxtpl's escaped braces ({_{ and the like, which it restores) and,
