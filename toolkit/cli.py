@@ -224,7 +224,7 @@ def render(data, output, template, pdf, previous, ignore_errors, force):
       govreport render 2025.yaml -o 报告.docx --pdf
       govreport render 2025.yaml --template 本单位模板.docx
     """
-    from .render import docx_to_pdf, render as render_report
+    from .render import docx_to_pdf, fonts, render as render_report
 
     report = _load(data)
     findings = rules.check(report, _load(previous) if previous else None)
@@ -249,11 +249,15 @@ def render(data, output, template, pdf, previous, ignore_errors, force):
         click.secho(f"！！！注意：报告有 {errors} 个错误，仍按要求生成。请勿直接公开发布！！！", err=True, fg="red", bold=True)
     click.echo(f"已生成：{output}", err=True)
     if pdf_output:
+        word = output.read_bytes()
         try:
-            write_atomic(pdf_output, docx_to_pdf(output.read_bytes()), force=force)
+            converted = docx_to_pdf(word)
+            write_atomic(pdf_output, converted, force=force)
         except ToolkitError as exc:
             raise UnusableInput(f"Word 报告已生成，但 PDF 未生成：{exc}") from None
         click.echo(f"已生成：{pdf_output}", err=True)
+        for fallback in fonts.fallbacks(word, converted):
+            click.secho(f"注意：{fallback.message()}", err=True, fg="yellow")
 
 
 def _require_clean_template(template: Path, fmt) -> None:

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import RenderError
+from . import fonts
 
 INSTALL_HINT = (
     "未找到 LibreOffice，无法转换为 PDF。请先安装：\n"
@@ -36,7 +37,8 @@ def docx_to_pdf(docx: bytes, timeout: int = 300) -> bytes:
         command = [office, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
                    "--convert-to", "pdf", "--outdir", str(work), str(source)]
         try:
-            done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+            done = subprocess.run(command, capture_output=True, timeout=timeout, check=False,
+                                  env=fonts.office_environment(work))
         except subprocess.TimeoutExpired:
             raise RenderError(f"LibreOffice 转换 PDF 超时（{timeout} 秒）。") from None
         pdf = work / "report.pdf"
