@@ -59,15 +59,18 @@ def signature_lines(name: str, date: str, sealed: bool) -> tuple[str, str]:
 
     Unsealed: the name ends two characters from the right margin, the date starts two characters
     to the right of the name (when the date is longer, it ends two from the margin instead).
-    Sealed: the date ends four characters from the margin, the name centred above it.
+    Sealed: the date ends four characters from the margin, the name centred above it (a name
+    too wide to end two characters from the margin so moves the pair left together).
     A name too long for the block is broken between words into even lines (joined by a line
     break), each placed by the same rule: the block stays in the right part of the page.
     """
     date_width = _width(date)
     if sealed:
-        date_start = CHARS_PER_LINE - 4 - date_width
-        centre = date_start + date_width / 2
-        names = split_words(name, 2 * (CHARS_PER_LINE - centre))
+        names = split_words(name, CHARS_PER_LINE - 2 - SIGNATURE_MIN_START)
+        widest = max(_width(line) for line in names)
+        # Centred on the date; a name too wide for that moves the pair left, to end 右空二字.
+        centre = min(CHARS_PER_LINE - 4 - date_width / 2, CHARS_PER_LINE - 2 - widest / 2)
+        date_start = centre - date_width / 2
         starts = [centre - _width(line) / 2 for line in names]
     else:
         names = split_words(name, CHARS_PER_LINE - 2 - SIGNATURE_MIN_START)

@@ -27,6 +27,9 @@ _NO_LINE_END = set("（《「『【〔“‘")
 TWIPS_PER_PT = 20
 # Each label column is this much wider than its characters, so that rounding never drops one.
 _SLACK_TWIPS = 20
+# Labels are broken as if a quarter character narrower than their cell: fonts and renderers
+# differ a little, and a label that only just fits must not strand a character elsewhere.
+_TOLERANCE_EM = 0.25
 # Figures are never squeezed narrower than this (percent of their normal width).
 _MIN_SCALE = 50
 
@@ -139,8 +142,8 @@ def _capacities(layout: Grid, column: int) -> list[float]:
     those where a label standing in that column alone cannot be broken without stranding."""
     own = [c.text or "" for c in layout.label_cells() if c.col == column and c.colspan == 1]
     longest = max((em_width(text) for text in own), default=1)
-    steps = [n / 2 for n in range(2, math.ceil(longest * 2) + 1)] or [1.0]
-    clean = [c for c in steps if all(balanced(text, c) for text in own)]
+    steps = [n / 2 for n in range(2, math.ceil(longest * 2) + 2)] or [1.0]
+    clean = [c for c in steps if all(balanced(text, c - _TOLERANCE_EM) for text in own)]
     return clean or steps
 
 
@@ -170,8 +173,8 @@ def _evaluate(layout: Grid, widths: list[int], em_twips: float, margin_twips: in
     heights = [1] * layout.rows
     tall, stranded, indents = [], [], {}
     for cell in layout.label_cells():
-        span = sum(widths[cell.col: cell.col + cell.colspan]) - 2 * margin_twips - _SLACK_TWIPS
-        capacity = span / em_twips
+        span = sum(widths[cell.col: cell.col + cell.colspan]) - 2 * margin_twips
+        capacity = span / em_twips - _TOLERANCE_EM
         fit = balanced(cell.text or "", capacity)
         if fit is None:
             stranded.append(cell.text)
