@@ -111,7 +111,7 @@ def test_line_breaking_follows_chinese_rules():
     assert break_lines("（三）不予公开", 6) == ("（三）不予公", "开") and strands(("（三）不予公", "开"), 6)
     assert balanced("（三）不予公开", 6) == (("（三）不予", "公开"), 5.5)  # a narrower measure, no lone 开
     assert not any(line.startswith("）") for line in break_lines("（三）不予公开", 2.5))  # closing marks never start a line
-    assert break_lines("自然人", 2) == ("自然", "人") and balanced("自然人", 2) is None
+    assert break_lines("自然人", 2) == ("自然", "人") and balanced("自然人", 2) == (("自", "然", "人"), 1.5)  # stacked
     lines, measure = balanced("5.属于三类内部事务信息", 10)
     assert lines == ("5.属于三类内", "部事务信息") and measure < 10
 
