@@ -1,6 +1,7 @@
 """Layout rules that hold for any format and any agency: derived table widths, no stranded label
 character, figures on one line, titles and 落款 broken between words, valid OOXML."""
 
+import datetime
 import io
 import zipfile
 from pathlib import Path
@@ -32,6 +33,8 @@ def stress_report(seal: bool):
     report.agency.name = LONG_NAME
     report.signature.name = None
     report.signature.seal = seal
+    report.signature.show = True
+    report.date = datetime.date(2025, 1, 16)
     big = {
         CellRef("proactive", "licensing", "decisions"): 987654321,
         CellRef("proactive", "fees", "amount"): 12345.6789,
@@ -112,8 +115,9 @@ def test_line_breaking_follows_chinese_rules():
     assert balanced("（三）不予公开", 6) == (("（三）不予", "公开"), 5.5)  # a narrower measure, no lone 开
     assert not any(line.startswith("）") for line in break_lines("（三）不予公开", 2.5))  # closing marks never start a line
     assert break_lines("自然人", 2) == ("自然", "人") and balanced("自然人", 2) == (("自", "然", "人"), 1.5)  # stacked
-    lines, measure = balanced("5.属于三类内部事务信息", 10)
-    assert lines == ("5.属于三类内", "部事务信息") and measure < 10
+    assert break_lines("4.保护第三方合法权益", 9) == ("4.保护第三方合法权", "益")
+    lines, measure = balanced("4.保护第三方合法权益", 9)
+    assert len(lines) == 2 and min(map(em_width, lines)) >= 3 and measure < 9
 
 
 def test_a_format_with_one_more_column_builds(tmp_path):

@@ -44,6 +44,9 @@ FACES = (
     Face("仿宋_GB2312", "正文", "仿宋", "AR PL UMing CN", "regular", "fonts-arphic-uming"),
     Face("宋体", "表格、页码", "SimSun", "Noto Serif CJK SC", "regular", "fonts-noto-cjk"),
 )
+# Digits and Latin letters: Times New Roman, or the free face with the same widths, so that a
+# figure measured for Times New Roman fits its cell in the PDF too.
+LATIN = Face("Times New Roman", "数字和西文", "Times New Roman", "Liberation Serif", "regular", "fonts-liberation2")
 # Names under which the same faces come on other machines (Windows, WPS, older Office).
 ALIASES = {
     "仿宋_GB2312": ("仿宋", "FangSong_GB2312", "FangSong"),
@@ -52,7 +55,7 @@ ALIASES = {
     "宋体": ("SimSun",),
     "方正小标宋简体": ("方正小标宋_GBK", "FZXiaoBiaoSong-B05S"),
 }
-PACKAGES = tuple(dict.fromkeys(face.package for face in FACES))
+PACKAGES = tuple(dict.fromkeys(face.package for face in (*FACES, LATIN)))
 
 
 def face(name: str) -> Face | None:
@@ -69,7 +72,7 @@ def fontconfig_rules() -> str:
     followed by its free stand-in. The stand-in is only *accepted* after the face, so a machine
     that has the real font still uses it."""
     rules = []
-    for f in FACES:
+    for f in (*FACES, LATIN):
         for name in (f.name, *ALIASES.get(f.name, ())):
             tests = f'<test name="family"><string>{escape(name)}</string></test>'
             weight = '<edit name="weight" mode="assign"><const>bold</const></edit>' if f.free_weight == "bold" else ""
