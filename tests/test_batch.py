@@ -2,6 +2,8 @@
 
 import hashlib
 
+import docx
+
 import pytest
 import yaml
 
@@ -33,11 +35,17 @@ def test_batch_new_render_check(runner, tmp_path):
     assert len(list(drafts.glob("*.yaml"))) == len(agencies) == len(list(drafts.glob("*.docx")))
     first = toolkit.load(drafts / f"{agencies[0].stem}.yaml")
     assert first.agency.level == "乡镇人民政府" and first.lead.contact["phone"] == "0349-6000001"
+    assert docx.Document(drafts / f"{agencies[0].stem}.docx").paragraphs[0].text == "征求意见稿"
     result = runner.invoke(cli, ["batch", "check", str(drafts)])
-    assert result.exit_code == 0, result.output
-    assert f"{agencies[0].name}" in result.output and "通过 22" in result.output
+    assert result.exit_code == 1, result.output  # blank drafts are not finished reports
+    assert f"{agencies[0].name}" in result.output and "未完成 22" in result.output
     result = runner.invoke(cli, ["batch", "render", str(drafts), "--out", str(reports), "--agencies", str(AGENCIES)])
+    assert result.exit_code == 1 and "失败 22" in result.output and "尚未完成" in result.output
+    assert not reports.exists() or not list(reports.glob("*.docx"))
+    result = runner.invoke(cli, ["batch", "render", str(drafts), "--out", str(reports), "--agencies", str(AGENCIES),
+                                 "--draft"])
     assert result.exit_code == 0, result.output
+    assert "未完成 22 份" in result.output and "警告 " in result.output
     assert len(list(reports.glob("*.docx"))) == len(agencies)
 
 
@@ -54,12 +62,12 @@ def test_one_bad_row_and_one_bad_file_stop_nothing(runner, tmp_path):
     assert len(list(drafts.glob("*.yaml"))) == 22 and "失败 2" in result.output
     broken = sorted(drafts.glob("*.yaml"))[0]
     broken.write_text(broken.read_text(encoding="utf-8").replace("year: 2025", "year: [2025"), encoding="utf-8")
-    result = runner.invoke(cli, ["batch", "render", str(drafts), "--out", str(tmp_path / "reports")])
+    result = runner.invoke(cli, ["batch", "render", str(drafts), "--out", str(tmp_path / "reports"), "--draft"])
     assert result.exit_code == 1
     assert f"失败：{broken.name}" in result.output and "YAML 格式错误" in result.output
     assert len(list((tmp_path / "reports").glob("*.docx"))) == 21
     result = runner.invoke(cli, ["batch", "check", str(drafts)])
-    assert result.exit_code == 2 and "无法使用 1" in result.output
+    assert result.exit_code == 2 and "无法使用 1" in result.output and "未完成 21" in result.output
 
 
 def test_reruns_keep_files_and_give_identical_bytes(runner, tmp_path):

@@ -1,9 +1,11 @@
 """The govreport command line, through Click's CliRunner."""
 
 import json
+import re
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 import toolkit
 from toolkit.cli import cli
@@ -11,14 +13,17 @@ from toolkit.cli import cli
 from .conftest import SAMPLES, set_figure
 
 
-def test_new_then_check_passes(runner, tmp_path):
+def test_a_new_draft_checks_as_unfinished_with_every_placeholder_at_its_line(runner, tmp_path):
     draft = tmp_path / "draft.yaml"
     result = runner.invoke(cli, ["new", "--agency", "某某乡人民政府", "--year", "2025", "-o", str(draft)])
     assert result.exit_code == 0, result.output
+    text = draft.read_text(encoding="utf-8")
+    assert "level: 乡镇人民政府" in text
+    placeholder_lines = [n for n, line in enumerate(text.splitlines(), 1) if "【待填写】" in line]
     result = runner.invoke(cli, ["check", str(draft)])
-    assert result.exit_code == 0, result.output
-    assert "错误 0 个" in result.output and "通过" in result.output
-    assert "level: 乡镇人民政府" in draft.read_text(encoding="utf-8")
+    assert result.exit_code == 1, result.output
+    assert "错误 0 个" in result.output and result.output.rstrip().endswith("—— 未完成")
+    assert sorted(int(m) for m in re.findall(r"draft\.yaml:(\d+): 警告 \[F1\]", result.output)) == placeholder_lines
 
 
 @pytest.mark.parametrize(
@@ -65,16 +70,16 @@ def test_json_output(runner, tmp_path, draft_text):
     result = runner.invoke(cli, ["check", "--format", "json", str(path), str(bad)])
     assert result.exit_code == 2
     payload = json.loads(result.stdout)
-    assert payload["summary"] == {"files": 2, "unusable": 1, "errors": 1, "warnings": 4}
+    assert payload["summary"] == {"files": 2, "unusable": 1, "unfinished": 1, "errors": 1, "warnings": 12}
     [finding] = [f for f in payload["files"][0]["findings"] if f["severity"] == "error"]
     assert finding["rule"] == "A" and finding["found"] == "0" and finding["expected"] == "2"
-    assert any(c["ref"] == "applications.disclosed.natural_person" for c in finding["cells"])
+    assert "applications.disclosed.natural_person" in finding["cells"]
     assert payload["files"][1]["status"] == "unusable"
 
 
-def test_strict_makes_warnings_fail(runner, tmp_path, draft_text):
-    path = tmp_path / "draft.yaml"
-    path.write_text(draft_text, encoding="utf-8")
+def test_strict_makes_warnings_fail():
+    path = next(p for p in SAMPLES if "taocun" in p.name)  # the real report omits the fee statement: F3
+    runner = CliRunner()
     assert runner.invoke(cli, ["check", str(path)]).exit_code == 0
     assert runner.invoke(cli, ["check", "--strict", str(path)]).exit_code == 1
 

@@ -14,7 +14,8 @@ from docx.oxml.ns import qn
 
 import toolkit
 from toolkit import CellRef
-from toolkit.formats import _format, get_format
+from toolkit.formats import get_format
+from toolkit.formats.loader import parse_format
 from toolkit.layout import grid
 from toolkit.render import builder, render
 from toolkit.render.context import signature_lines
@@ -125,7 +126,7 @@ def test_a_format_with_one_more_column_builds(tmp_path):
     columns = data["tables"]["applications"]["columns"]
     columns.insert(-1, {"key": "village", "label": ["申请人情况", "法人或其他组织", "村（居）民委员会"]})
     columns[-1]["sum_of"].append("village")
-    fmt = _format(data)
+    fmt = parse_format(data)
     document = builder.build(fmt)
     table = document.tables[1]
     assert len(table.columns) == grid(fmt.tables["applications"]).cols == 11

@@ -25,8 +25,11 @@ def test_render_refuses_a_report_with_errors(runner, tmp_path, draft_text):
     assert result.exit_code == 1 and not out.exists()
     assert "未生成" in result.output and "[A]" in result.output
     result = runner.invoke(cli, ["render", str(data), "-o", str(out), "--ignore-errors"])
+    assert result.exit_code == 1 and not out.exists() and "--draft" in result.output  # placeholders remain
+    result = runner.invoke(cli, ["render", str(data), "-o", str(out), "--ignore-errors", "--draft"])
     assert result.exit_code == 0 and out.exists()
     assert "请勿直接公开发布" in result.output
+    assert docx.Document(out).paragraphs[0].text == "征求意见稿"
 
 
 def test_render_keeps_existing_files(runner, tmp_path):

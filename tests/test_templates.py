@@ -90,7 +90,7 @@ def test_deleted_table_cell_is_named(tmp_path, runner):
     path = customized(tmp_path, delete_cell)
     problems = lint(path, FMT)
     assert problems and all(p.severity == "error" for p in problems)
-    assert any("三、收到和处理政府信息公开申请情况" in (p.key_path or "") or "三、收到" in p.message for p in problems)
+    assert any("三、收到和处理政府信息公开申请情况" in (p.location.place or "") or "三、收到" in p.message for p in problems)
     result = runner.invoke(cli, ["template", "check", path])
     assert result.exit_code == 1 and "表格" in result.output
     result = runner.invoke(cli, ["render", str(HUAIAN), "--template", path, "-o", str(tmp_path / "o.docx")])
@@ -106,7 +106,7 @@ def test_misspelt_variable_is_located(tmp_path, runner):
     problems = lint(path, FMT)
     unknown = [p for p in problems if p.rule == "T3"]
     assert [p.message for p in unknown] == ["未知的变量“applications.new_recieved”"]
-    assert unknown[0].key_path == "表格 2 第 4 行第 4 列（「三、收到和处理政府信息公开申请情况」部分）"
+    assert unknown[0].location.place == "表格 2 第 4 行第 4 列（「三、收到和处理政府信息公开申请情况」部分）"
     missing = [p for p in problems if p.rule == "T6"]
     assert "一、本年新收政府信息公开申请数量 / 自然人" in missing[0].message
     result = runner.invoke(cli, ["template", "check", path])
@@ -134,7 +134,7 @@ def test_tag_split_across_paragraphs_cannot_be_healed(tmp_path):
         find_paragraph(document, "{{ agen").insert_paragraph_before("cy }}")
 
     problems = lint(customized(tmp_path, split), FMT)
-    assert [p.rule for p in problems][:1] == ["T1"] and "正文第" in problems[0].key_path
+    assert [p.rule for p in problems][:1] == ["T1"] and "正文第" in problems[0].location.place
 
 
 def test_syntax_error_is_located(tmp_path):

@@ -15,7 +15,8 @@ from .datafile import dumps, load, loads
 from .errors import DataFileError, FormatNotFound, OutputExists, Problem, ToolkitError
 from .formats import CellRef, Format, format_for_year, get_format, versions
 from .model import Report
-from .rules import ERROR, WARNING, Finding, check
+from .findings import ERROR, WARNING, Finding
+from .rules import check
 
 __all__ = [
     "CellRef", "DataFileError", "ERROR", "Finding", "Format", "FormatNotFound", "OutputExists", "Problem",
@@ -27,10 +28,9 @@ __all__ = [
 def new_report(agency: str | None, year: int, format_version: str | None = None, level: str | None = None,
                previous: Report | None = None) -> Report:
     """A blank yearly draft; with last year's report, what carries over is carried over."""
-    fmt = get_format(format_version) if format_version else format_for_year(year)
-    name = agency or (previous.agency.name if previous else "")
-    draft = Report.blank(name, year, fmt, level)
-    return draft.carried_over_from(previous) if previous else draft
+    from .api import new_report
+
+    return new_report(agency, year, format_version, level, previous)
 
 
 def render_docx(report: Report, template=None) -> bytes:

@@ -7,31 +7,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
-from .formats import CellRef, Format, format_for_year
+from .formats import AgencyLevel, CellRef, Format, format_for_year
 
 Number = int | Decimal
 
 PLACEHOLDER = "【待填写】"
-
-# Agency levels a clerk may state; the first three may issue 规章 under the 立法法.
-AGENCY_LEVELS = {
-    "国务院部门": True,
-    "省级人民政府": True,
-    "设区的市人民政府": True,
-    "县级人民政府": False,
-    "乡镇人民政府": False,
-    "街道办事处": False,
-    "政府部门": False,
-    "其他": False,
-}
-
-# Name endings that reveal a level when the data file does not state one.
-_LEVEL_BY_NAME_ENDING = {
-    "乡人民政府": "乡镇人民政府",
-    "镇人民政府": "乡镇人民政府",
-    "街道办事处": "街道办事处",
-    "县人民政府": "县级人民政府",
-}
 
 CONTACT_FIELDS = {
     "address": "地址",
@@ -62,13 +42,7 @@ class Narrative:
 @dataclass
 class Agency:
     name: str
-    level: str | None = None
-
-    @property
-    def effective_level(self) -> str | None:
-        if self.level:
-            return self.level
-        return next((lvl for end, lvl in _LEVEL_BY_NAME_ENDING.items() if self.name.endswith(end)), None)
+    level: str | None = None  # as stated; Report.level also reads it from the name
 
 
 @dataclass
@@ -108,21 +82,28 @@ class Report:
     def blank(cls, agency: str, year: int, format: Format | None = None, level: str | None = None) -> "Report":
         """A yearly draft: every figure 0, every narrative section a placeholder to fill in."""
         fmt = format or format_for_year(year)
+        bare = fmt.numbering.bare
         narrative = {
             s.key: Narrative(
-                paragraphs=[] if s.parts else [f"{PLACEHOLDER}{s.heading[2:]}。"],
-                parts=[Part(title, [f"{PLACEHOLDER}{title[3:]}。"]) for title in s.parts],
+                paragraphs=[] if s.parts else [f"{PLACEHOLDER}{bare(s.heading)}。"],
+                parts=[Part(title, [f"{PLACEHOLDER}{bare(title)}。"]) for title in s.parts],
             )
             for s in fmt.narrative_sections
         }
+        found = fmt.level_of(agency, level)
         return cls(
             format=fmt,
-            agency=Agency(agency, level or Agency(agency).effective_level),
+            agency=Agency(agency, level or (found.name if found else None)),
             year=year,
             lead=Lead(),
             narrative=narrative,
             figures={ref: 0 for ref in fmt.iter_input_cells()},
         )
+
+    @property
+    def level(self) -> AgencyLevel | None:
+        """The agency's level as stated, or as its name reveals; None when neither tells."""
+        return self.format.level_of(self.agency.name, self.agency.level)
 
     @property
     def title(self) -> str:
@@ -149,17 +130,20 @@ class Report:
     def carried_over_from(self, previous: "Report") -> "Report":
         """This draft with what carries over from last year's report.
 
-        上年结转 takes last year's 结转下年度继续办理 column by column; 现行有效件数 starts from
-        last year's; the agency details, lead and signature stay as last year's.
+        Every cell the format's carry-over equations define starts from their right-hand side
+        (上年结转 from last year's 结转下年度继续办理, 现行有效件数 from last year's); the
+        agency details, lead and signature stay as last year's.
         """
         figures = dict(self.figures)
-        for col in self.format.tables["applications"].block_of("carried_over").columns:
-            forward = CellRef("applications", "carried_forward", col.key)
-            if not col.sum_of and previous.format.has_cell(forward):
-                figures[CellRef("applications", "carried_over", col.key)] = previous.value(forward)
-        for ref in self.format.iter_input_cells():
-            if ref.col == "in_force" and previous.format.has_cell(ref):
-                figures[ref] = previous.value(ref)
+        for check in self.format.checks:
+            if not check.carry_over:
+                continue
+            for binding in check.bindings():
+                (target, *rest), right = check.sides(binding)
+                source = lambda term: previous if term.previous_year else self
+                if rest or not all(source(t).format.has_cell(t.ref) for t in right):
+                    continue
+                figures[target.ref] = sum((t.sign * source(t).value(t.ref) for t in right), 0)
         lead = replace(previous.lead, text=None) if previous.lead else self.lead
         return replace(
             self,

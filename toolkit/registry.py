@@ -10,7 +10,8 @@ from pathlib import Path
 import yaml
 
 from .errors import DataFileError, Problem
-from .model import AGENCY_LEVELS, CONTACT_FIELDS
+from .formats import agency_levels
+from .model import CONTACT_FIELDS
 from .output import decode_text, safe_filename
 
 # Column keys with the Chinese headers a clerk may use instead.
@@ -28,7 +29,7 @@ _ALIASES = {alias: key for key, aliases in COLUMNS.items() for alias in (key, *a
 
 
 @dataclass(frozen=True)
-class Agency:
+class Entry:
     """One registry row."""
 
     name: str
@@ -44,11 +45,11 @@ class Agency:
 
 @dataclass
 class Registry:
-    agencies: list[Agency]
+    agencies: list[Entry]
     problems: list[Problem]  # rows that could not be used; the others still are
     source: Path
 
-    def by_name(self, name: str) -> Agency | None:
+    def by_name(self, name: str) -> Entry | None:
         return next((a for a in self.agencies if a.name == name), None)
 
 
@@ -68,7 +69,7 @@ def load(path: str | Path) -> Registry:
             continue
         stem = _unique(safe_filename(row.get("output") or agency.name, ""), agency.code, stems)
         stems.add(stem.casefold())
-        agencies.append(Agency(**{**agency.__dict__, "stem": stem}))
+        agencies.append(Entry(**{**agency.__dict__, "stem": stem}))
     if not agencies and not problems:
         raise DataFileError(path, [Problem("机关名单中没有任何机关。", hint="第一行为表头（如：机关全称,代码,层级），之后每行一个机关。")])
     return Registry(agencies, problems, path)
@@ -112,7 +113,7 @@ def _yaml_rows(text: str, path: Path) -> list[tuple[int, dict]]:
     return rows
 
 
-def _agency(row: dict, line: int, folder: Path, problems: list[Problem]) -> Agency | None:
+def _agency(row: dict, line: int, folder: Path, problems: list[Problem]) -> Entry | None:
     unknown = [k for k in row if k not in COLUMNS]
     if unknown:
         problems.append(Problem(f"不认识的字段：{'、'.join(unknown)}。", line=line))
@@ -122,15 +123,15 @@ def _agency(row: dict, line: int, folder: Path, problems: list[Problem]) -> Agen
         problems.append(Problem("缺少机关全称。", line=line, label="机关全称"))
         return None
     level = row.get("level")
-    if level and level not in AGENCY_LEVELS:
+    if level and level not in agency_levels():
         problems.append(Problem(f"机关层级“{level}”不在可选范围内。", line=line, label=name,
-                                hint="可选：" + "、".join(AGENCY_LEVELS)))
+                                hint="可选：" + "、".join(agency_levels())))
         return None
     template = (folder / row["template"]) if row.get("template") else None
     if template and not template.is_file():
         problems.append(Problem(f"模板文件不存在：{template}", line=line, label=name))
         return None
-    return Agency(name=name, line=line, code=row.get("code"), level=level, template=template,
+    return Entry(name=name, line=line, code=row.get("code"), level=level, template=template,
                   website=row.get("website"), url=row.get("url"),
                   contact={k: row[k] for k in CONTACT_FIELDS if row.get(k)})
 

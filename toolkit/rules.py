@@ -8,65 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass, field, replace
 from typing import Iterator
 
+from .findings import ERROR, WARNING, CellNote, Finding, Location
 from .formats import CellRef
-from .model import AGENCY_LEVELS, PLACEHOLDER, Number, Report
+from .model import PLACEHOLDER, Number, Report
 
-ERROR, WARNING = "error", "warning"
-SEVERITY_NAMES = {ERROR: "错误", WARNING: "警告"}
-
-_DEPARTMENT_LEVELS = ("政府部门", "国务院部门")
 _EMPTY_TEXT = re.compile(r"^[（(]?(无|暂无|没有)[)）]?[。.]?$")
 _DENIES_FEE = re.compile(r"未(?:发出|收取|产生|发生)")
-
-
-@dataclass(frozen=True)
-class CellNote:
-    """One cell a finding is about, as the clerk sees it."""
-
-    ref: str
-    label: str
-    value: str
-    line: int | None
-    previous_year: bool = False
-    part_of: str | None = None  # set on the non-zero figures listed under a derived total
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    severity: str
-    message: str
-    line: int | None = None
-    key_path: str | None = None
-    cells: tuple[CellNote, ...] = ()
-    expected: str | None = None
-    found: str | None = None
-    hint: str = ""
-    file: str | None = None
-
-    def describe(self) -> str:
-        place = f"{self.file or '<输入>'}:{self.line}" if self.line else (self.file or "<输入>")
-        lines = [f"{place}: {SEVERITY_NAMES[self.severity]} [{self.rule}] {self.message}"]
-        if self.expected is not None:
-            lines.append(f"    应为 {self.expected}，实为 {self.found}")
-        for cell in self.cells:
-            where = "上年报告" if cell.previous_year else (f"第 {cell.line} 行" if cell.line else "计算值")
-            indent = "        其中 " if cell.part_of else "    "
-            lines.append(f"{indent}「{cell.label}」= {cell.value}（{where}，{cell.ref}）")
-        if self.key_path and not self.cells:
-            lines.append(f"    字段：{self.key_path}")
-        if self.hint:
-            lines.append(f"    提示：{self.hint}")
-        return "\n".join(lines)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    def involves(self, ref: CellRef) -> bool:
-        return any(cell.ref == str(ref) for cell in self.cells)
 
 
 def check(report: Report, previous: Report | None = None) -> list[Finding]:
@@ -77,10 +26,16 @@ def check(report: Report, previous: Report | None = None) -> list[Finding]:
         *_narrative_numbers(report),
         *_plausibility(report),
         *_completeness(report),
+        *_unfinished(report),
     ]
     file = str(report.source) if report.source else None
-    findings = [f if f.file else replace(f, file=file) for f in findings]
+    findings = [f.in_file(file) for f in findings]
     return sorted(findings, key=lambda f: (f.severity != ERROR, f.line or 0))
+
+
+def _at(report: Report, key_path: str) -> Location:
+    """The place of a data-file key: its own line, or its nearest stated ancestor's."""
+    return Location(line=report.line_of(key_path), key_path=key_path)
 
 
 def _fmt(value: Number) -> str:
@@ -120,8 +75,7 @@ def _stated_totals(report: Report) -> Iterator[Finding]:
                 rule="B",
                 severity=ERROR,
                 message=f"「{fmt.label(ref)}」与分项之和不符。",
-                line=report.line_of_cell(ref),
-                key_path=f"figures.{ref}",
+                location=_at(report, f"figures.{ref}"),
                 cells=(CellNote(str(ref), fmt.label(ref), _fmt(stated), report.line_of_cell(ref)),)
                 + tuple(_note(report, part) for part in fmt.components(ref)),
                 expected=_fmt(derived),
@@ -130,23 +84,13 @@ def _stated_totals(report: Report) -> Iterator[Finding]:
             )
 
 
-def _parse_term(term: str, binding: dict[str, str]) -> tuple[int, bool, CellRef]:
-    """A check term as (sign, from last year's report, cell)."""
-    sign = -1 if term.startswith("-") else 1
-    term = term.lstrip("-")
-    for name, value in binding.items():
-        term = term.replace(f"${name}", value)
-    return sign, term.startswith("previous."), CellRef.parse(term.removeprefix("previous."))
-
-
 def _equations(report: Report, previous: Report | None) -> Iterator[Finding]:
     """The format's equations (rules A, X1, X2): left side must equal right side."""
     for check in report.format.checks:
         if check.is_cross_year and previous is None:
             continue
         for binding in check.bindings():
-            left = [_parse_term(t, binding) for t in check.left]
-            right = [_parse_term(t, binding) for t in check.right]
+            left, right = check.sides(binding)
             source = lambda from_previous: previous if from_previous else report
             if not all(source(prev).format.has_cell(ref) for _, prev, ref in left + right):
                 continue
@@ -161,8 +105,7 @@ def _equations(report: Report, previous: Report | None) -> Iterator[Finding]:
                 rule=check.id,
                 severity=check.severity,
                 message=f"{check.title}（{subject}）：左边 {_fmt(left_value)}，右边 {_fmt(right_value)}。",
-                line=first_line or report.line_of_cell(left[0][2]),
-                key_path=f"figures.{left[0][2]}",
+                location=Location(line=first_line or report.line_of_cell(left[0][2]), key_path=f"figures.{left[0][2]}"),
                 cells=cells,
                 expected=_fmt(right_value),
                 found=_fmt(left_value),
@@ -204,8 +147,7 @@ def _narrative_numbers(report: Report) -> Iterator[Finding]:
                     rule=check.id,
                     severity=WARNING,
                     message=f"{check.title}与表格不一致：正文写“{match.group(0)}”。",
-                    line=report.line_of(path),
-                    key_path=path,
+                    location=_at(report, path),
                     cells=tuple(_note(report, ref) for ref in options[0]),
                     expected=" 或 ".join(dict.fromkeys(map(_fmt, expected))),
                     found=str(quoted),
@@ -216,24 +158,24 @@ def _narrative_numbers(report: Report) -> Iterator[Finding]:
 def _plausibility(report: Report) -> Iterator[Finding]:
     """Heuristics that catch common mistakes (rule E, warnings)."""
     fmt, sanity = report.format, report.format.sanity
-    level = report.agency.effective_level
-    if level and not AGENCY_LEVELS[level]:
+    level = report.level
+    if level and not level.rule_making:
         for ref in map(CellRef.parse, sanity.get("rule_making_cells", ())):
             if report.value(ref):
                 yield Finding(
                     rule="E1", severity=WARNING,
-                    message=f"{level}没有规章制定权，但「{fmt.label(ref)}」为 {report.value(ref)}。",
-                    line=report.line_of_cell(ref), key_path=f"figures.{ref}", cells=(_note(report, ref),),
+                    message=f"{level.name}没有规章制定权，但「{fmt.label(ref)}」为 {report.value(ref)}。",
+                    location=_at(report, f"figures.{ref}"), cells=(_note(report, ref),),
                     hint="只有国务院部门、省级和设区的市人民政府制定规章；规范性文件应填在“行政规范性文件”行。",
                 )
     if "yuan_suspect_cell" in sanity:
         ref = CellRef.parse(sanity["yuan_suspect_cell"])
         limits = sanity["yuan_suspect_above"]
-        if report.value(ref) > limits.get(level, limits["default"]):
+        if report.value(ref) > limits.get(level.name if level else None, limits["default"]):
             yield Finding(
                 rule="E2", severity=WARNING,
                 message=f"「{fmt.label(ref)}」为 {report.value(ref)} 万元，数额异常大，可能误按“元”填写。",
-                line=report.line_of_cell(ref), key_path=f"figures.{ref}", cells=(_note(report, ref),),
+                location=_at(report, f"figures.{ref}"), cells=(_note(report, ref),),
                 hint="该栏单位是万元：1 万元 = 10000 元。",
             )
     if "fee_notice_cell" in sanity:
@@ -243,7 +185,7 @@ def _plausibility(report: Report) -> Iterator[Finding]:
             yield Finding(
                 rule="E3", severity=WARNING,
                 message=f"「{fmt.label(ref)}」为 {report.value(ref)}，说明发出过收费通知，但第六部分写未收费。",
-                line=report.line_of("sections.other"), key_path="sections.other", cells=(_note(report, ref),),
+                location=_at(report, "sections.other"), cells=(_note(report, ref),),
                 hint="如实说明发出收费通知的件数、金额和实际收取金额。",
             )
 
@@ -256,17 +198,39 @@ def _completeness(report: Report) -> Iterator[Finding]:
         path = f"sections.{section.key}"
         body = [t for t in texts if t]
         if any(PLACEHOLDER in t for t in texts):
-            yield Finding(rule="F1", severity=WARNING, message=f"「{section.heading}」仍有未填写的占位文字“{PLACEHOLDER}”。",
-                          line=report.line_of(path), key_path=path, hint="用本机关的实际情况替换占位文字。")
+            pass  # each placeholder is its own finding (_unfinished)
         elif not body or all(_EMPTY_TEXT.match(t) for t in body if not _is_part_title(report, section.key, t)):
             yield Finding(rule="F2", severity=WARNING, message=f"「{section.heading}」没有内容或只写了“无”。",
-                          line=report.line_of(path), key_path=path,
+                          location=_at(report, path),
                           hint="第五部分应写明存在的问题、上年问题的整改情况和改进措施。" if section.key == "problems" else "")
         if section.must_mention and body and not any(section.must_mention in t for t in body):
             yield Finding(rule="F3", severity=WARNING, message=f"「{section.heading}」没有说明{section.must_mention}收取情况。",
-                          line=report.line_of(path), key_path=path,
+                          location=_at(report, path),
                           hint="按《政府信息公开信息处理费管理办法》说明发出收费通知的件数和金额、实际收取金额；未收取也应写明。")
     yield from _date_findings(report)
+
+
+UNFINISHED_RULES = ("F0", "F1")  # a report with these findings is a draft, not a report to publish
+
+
+def _unfinished(report: Report) -> Iterator[Finding]:
+    """An empty agency name, and every placeholder still in the text, each at its own line."""
+    if not report.agency.name.strip():
+        yield Finding(rule="F0", severity=WARNING, message="没有填写机关全称（agency.name），报告标题和落款将缺少机关名称。",
+                      location=_at(report, "agency.name"), hint="例如 name: 某某县某某乡人民政府")
+    texts = [("lead", "lead.text", report.lead.text if report.lead else None), *iter_narrative(report)]
+    for _, path, text in texts:
+        if text and PLACEHOLDER in text:
+            yield Finding(rule="F1", severity=WARNING, message=f"仍有未填写的占位文字：“{_excerpt(text)}”",
+                          location=_at(report, path), hint="用本机关的实际情况替换占位文字。")
+
+
+def _excerpt(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def is_unfinished(findings) -> bool:
+    return any(f.rule in UNFINISHED_RULES for f in findings)
 
 
 def _is_part_title(report: Report, key: str, text: str) -> bool:
@@ -277,76 +241,14 @@ def _date_findings(report: Report) -> Iterator[Finding]:
     date, year = report.date, report.year
     if date is None and report.signature.show:
         yield Finding(rule="F4", severity=WARNING, message="没有填写成文日期（date），落款将不显示日期。",
-                      line=report.line_of("date"), key_path="date", hint="例如 date: 2026-01-20")
+                      location=_at(report, "date"), hint="例如 date: 2026-01-20")
     if date is None:
         return
     if not dt.date(year, 12, 1) <= date <= dt.date(year + 1, 3, 31):
         yield Finding(rule="F5", severity=WARNING, message=f"成文日期 {date.isoformat()} 不在报告年度之后的正常发布期内。",
-                      line=report.line_of("date"), key_path="date",
+                      location=_at(report, "date"),
                       hint=f"{year}年度报告一般在{year + 1}年1月31日（部门）或3月31日（人民政府）前发布。")
-    elif report.agency.effective_level in _DEPARTMENT_LEVELS and date > dt.date(year + 1, 1, 31):
-        yield Finding(rule="F5", severity=WARNING, message=f"部门年度报告应在{year + 1}年1月31日前公布，成文日期为 {date.isoformat()}。",
-                      line=report.line_of("date"), key_path="date", hint="《政府信息公开条例》第四十九条。")
-
-
-@dataclass
-class FileResult:
-    """The outcome of checking one file: unusable (with problems) or checked (with findings)."""
-
-    file: str
-    problems: list[str] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    agency: str | None = None
-    year: int | None = None
-
-    @property
-    def usable(self) -> bool:
-        return not self.problems
-
-    def count(self, severity: str) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
-
-    def as_dict(self) -> dict:
-        return {
-            "file": self.file, "status": "checked" if self.usable else "unusable", "agency": self.agency,
-            "year": self.year, "errors": self.count(ERROR), "warnings": self.count(WARNING),
-            "problems": self.problems, "findings": [f.as_dict() for f in self.findings],
-        }
-
-
-def check_file(path, previous: Report | None = None) -> FileResult:
-    """Load and check one data file or published report; an unusable file is a result, not an exception."""
-    loaded = _load(path)
-    if isinstance(loaded, FileResult):
-        return loaded
-    return _result(path, loaded, previous)
-
-
-def check_files(paths, previous: Report | None = None) -> list[FileResult]:
-    """Check many files; a report whose agency's previous year is among them is checked against it."""
-    loaded = [(path, _load(path)) for path in paths]
-    by_year = {(e.report.agency.name, e.report.year): e.report for _, e in loaded if not isinstance(e, FileResult)}
-    return [
-        e if isinstance(e, FileResult)
-        else _result(path, e, previous or by_year.get((e.report.agency.name, e.report.year - 1)))
-        for path, e in loaded
-    ]
-
-
-def _load(path):
-    from .errors import DataFileError, ToolkitError
-    from .extract import load_any
-
-    try:
-        return load_any(path)
-    except DataFileError as exc:
-        return FileResult(str(path), problems=[p.describe(path) for p in exc.problems])
-    except ToolkitError as exc:
-        return FileResult(str(path), problems=[f"{path}: {exc}"])
-
-
-def _result(path, extraction, previous: Report | None) -> FileResult:
-    report = extraction.report
-    unread = [Finding("R", ERROR, f"读取时未能确定的内容：{note}", file=str(path),
-                      hint="请核对原文；该处数字按 0 计，检查结果可能因此不准。") for note in extraction.notes]
-    return FileResult(str(path), findings=unread + check(report, previous), agency=report.agency.name, year=report.year)
+    elif (level := report.level) and date > dt.date(year + 1, *level.publish_by):
+        month, day = level.publish_by
+        yield Finding(rule="F5", severity=WARNING, message=f"{level.name}年度报告应在{year + 1}年{month}月{day}日前公布，成文日期为 {date.isoformat()}。",
+                      location=_at(report, "date"), hint="《政府信息公开条例》第四十九条。")

@@ -50,7 +50,7 @@ def read_report(source: Source, agency: str | None = None, year: int | None = No
     missing = [s.heading for s in fmt.sections if s.key not in headings]
     notes += [f"没有找到标题「{heading}」。" for heading in missing]
     report = Report(format=fmt, agency=Agency(agency or "", None), year=year, date=date)
-    report.agency.level = report.agency.effective_level
+    report.agency.level = report.level.name if report.level else None
     if not agency:
         notes.append("没有找到机关名称（标题或落款），请在数据文件中填写 agency.name。")
     bounds = _section_bounds(headings, len(lines) - closing_lines)

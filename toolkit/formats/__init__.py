@@ -10,12 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Iterator, NamedTuple
-
-import yaml
-
-from ..errors import FormatNotFound
 
 COUNT, SIGNED, AMOUNT = "count", "signed", "amount"
 
@@ -123,9 +118,20 @@ class Section:
     must_mention: str | None = None
 
 
+class Term(NamedTuple):
+    """One side's term of an equation: +1 or -1 times a cell of this year's or last year's report."""
+
+    sign: int
+    previous_year: bool
+    ref: CellRef
+
+
 @dataclass(frozen=True)
 class Check:
-    """An equation between cells, checked once per binding of its placeholder."""
+    """An equation between cells, checked once per binding of its placeholder.
+
+    ``carry_over``: a new year's draft starts its left-hand cell from the right-hand side.
+    """
 
     id: str
     severity: str
@@ -134,6 +140,7 @@ class Check:
     right: tuple[str, ...]
     each: tuple[tuple[str, tuple[str, ...]], ...] = ()
     hint: str = ""
+    carry_over: bool = False
 
     @property
     def is_cross_year(self) -> bool:
@@ -147,6 +154,18 @@ class Check:
         for value in values:
             yield {name: value}
 
+    def sides(self, binding: dict[str, str]) -> tuple[list[Term], list[Term]]:
+        """Both sides' terms with the placeholder bound."""
+        return [_term(t, binding) for t in self.left], [_term(t, binding) for t in self.right]
+
+
+def _term(text: str, binding: dict[str, str]) -> Term:
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("-")
+    for name, value in binding.items():
+        text = text.replace(f"${name}", value)
+    return Term(sign, text.startswith("previous."), CellRef.parse(text.removeprefix("previous.")))
+
 
 @dataclass(frozen=True)
 class NarrativeCheck:
@@ -154,6 +173,25 @@ class NarrativeCheck:
     title: str
     pattern: re.Pattern
     expect_any: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class AgencyLevel:
+    name: str
+    rule_making: bool  # may issue 规章 (立法法)
+    publish_by: tuple[int, int]  # (month, day) of the following year
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """How headings (一、) and part titles (（一）) are numbered in this format."""
+
+    heading: re.Pattern
+    part: re.Pattern
+
+    def bare(self, title: str) -> str:
+        """A heading or part title without its number: 「一、总体情况」 → 「总体情况」."""
+        return self.part.sub("", self.heading.sub("", title, count=1), count=1)
 
 
 @dataclass(frozen=True, repr=False)
@@ -167,10 +205,21 @@ class Format:
     tables: dict[str, Table]
     checks: tuple[Check, ...]
     narrative_checks: tuple[NarrativeCheck, ...]
+    agency_levels: dict[str, AgencyLevel]
+    level_by_name_ending: dict[str, str]
+    numbering: Numbering
     sanity: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"Format({self.version!r})"
+
+    def level_of(self, name: str, stated: str | None = None) -> AgencyLevel | None:
+        """An agency's level: as stated, else as its name's ending reveals, else unknown."""
+        if stated:
+            return self.agency_levels.get(stated)
+        endings = sorted(self.level_by_name_ending, key=len, reverse=True)
+        ending = next((e for e in endings if name.endswith(e)), None)
+        return self.agency_levels.get(self.level_by_name_ending[ending]) if ending else None
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
@@ -235,103 +284,12 @@ class Format:
         return frozenset().union(*(self.input_cells_under(p) for p in parts))
 
 
-def _column(data: dict) -> Column:
-    label = data["label"]
-    return Column(
-        key=data["key"],
-        label=tuple(label) if isinstance(label, list) else (label,),
-        type=data.get("type", COUNT),
-        sum_of=tuple(data.get("sum_of", ())),
-    )
+# Loading comes last: the loader builds the classes above.
+from .loader import (FORMATS_PATH_VARIABLE, agency_levels, format_for_year, get_format, latest,  # noqa: E402
+                     parse_format, versions)
 
-
-def _row(data: dict) -> Row:
-    return Row(key=data["key"], label=tuple(data["label"]), sum_of=tuple(data.get("sum_of", ())))
-
-
-def _block(data: dict) -> Block:
-    return Block(
-        title=data.get("title"),
-        columns=tuple(_column(c) for c in data["columns"]),
-        rows=tuple(_row(r) for r in data["rows"]),
-    )
-
-
-def _table(key: str, data: dict) -> Table:
-    blocks = data.get("blocks") or [{"columns": data["columns"], "rows": data["rows"]}]
-    return Table(
-        key=key,
-        layout=data["layout"],
-        blocks=tuple(_block(b) for b in blocks),
-        corner=data.get("corner"),
-        row_header=data.get("row_header"),
-    )
-
-
-def _check(data: dict) -> Check:
-    each = tuple((name, tuple(values)) for name, values in data.get("each", {}).items())
-    return Check(
-        id=data["id"],
-        severity=data["severity"],
-        title=data["title"],
-        left=tuple(data["left"]),
-        right=tuple(data["right"]),
-        each=each,
-        hint=data.get("hint", ""),
-    )
-
-
-def _format(data: dict) -> Format:
-    return Format(
-        version=str(data["version"]),
-        document=data["document"],
-        basis=data["basis"],
-        first_year=data["first_year"],
-        last_year=data.get("last_year"),
-        sections=tuple(
-            Section(
-                key=s["key"],
-                heading=s["heading"],
-                table=s.get("table"),
-                parts=tuple(s.get("parts", ())),
-                must_mention=s.get("must_mention"),
-            )
-            for s in data["sections"]
-        ),
-        tables={key: _table(key, t) for key, t in data["tables"].items()},
-        checks=tuple(_check(c) for c in data.get("checks", ())),
-        narrative_checks=tuple(
-            NarrativeCheck(
-                id=n["id"],
-                title=n["title"],
-                pattern=re.compile(n["pattern"]),
-                expect_any=tuple(tuple(terms) for terms in n["expect_any"]),
-            )
-            for n in data.get("narrative_checks", ())
-        ),
-        sanity=data.get("sanity", {}),
-    )
-
-
-def versions() -> list[str]:
-    """The format versions this installation knows, oldest first."""
-    files = resources.files(__package__).iterdir()
-    return sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml"))
-
-
-@functools.cache
-def get_format(version: str) -> Format:
-    version = str(version)
-    if version not in versions():
-        raise FormatNotFound(version, versions())
-    text = resources.files(__package__).joinpath(f"{version}.yaml").read_text(encoding="utf-8")
-    return _format(yaml.safe_load(text))
-
-
-def format_for_year(year: int) -> Format:
-    """The format in force for a report year: the newest one whose first year is not after it."""
-    formats = [get_format(v) for v in versions()]
-    usable = [f for f in formats if f.first_year <= year]
-    if not usable:
-        raise FormatNotFound(f"{year}年", versions())
-    return max(usable, key=lambda f: f.first_year)
+__all__ = [
+    "AMOUNT", "COUNT", "SIGNED", "AgencyLevel", "Block", "CellRef", "Check", "Column", "FORMATS_PATH_VARIABLE",
+    "Format", "NarrativeCheck", "Numbering", "Row", "Section", "Table", "Term", "agency_levels",
+    "format_for_year", "get_format", "latest", "parse_format", "versions",
+]

@@ -34,7 +34,7 @@ def lead_paragraphs(report: Report) -> list[str]:
     if lead.text:
         return [lead.text]
     fmt, year = report.format, report.year
-    headings = "、".join(s.heading[2:] for s in fmt.sections)
+    headings = "、".join(fmt.numbering.bare(s.heading) for s in fmt.sections)
     text = (
         f"本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和{fmt.basis}要求编制。"
         f"全文包括{headings}。本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"

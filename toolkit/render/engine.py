@@ -9,7 +9,6 @@ fix tables and drawing ids) and writes the package — so its output is the XML 
 from __future__ import annotations
 
 import functools
-import importlib.util
 import re
 import zipfile
 from pathlib import Path
@@ -27,23 +26,11 @@ from ..errors import TemplateError
 from ..model import Report
 from .context import context
 from .package import Member, read_members, write_package
+from .templates import default_template
 
 _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 # The string properties docxtpl renders (DocxTemplate.render_properties).
 _PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
-
-
-def _templates_folder() -> Path:
-    """Where the shipped templates are: package data when installed, templates/ in a source tree."""
-    spec = importlib.util.find_spec("toolkit.templates")
-    if spec is not None and spec.submodule_search_locations:
-        return Path(next(iter(spec.submodule_search_locations)))
-    return Path(__file__).resolve().parents[2] / "templates"
-
-
-def default_template(version: str) -> Path:
-    """The shipped template of a format version."""
-    return _templates_folder() / f"{version}.docx"
 
 
 class _Sandbox(SandboxedEnvironment):

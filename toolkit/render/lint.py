@@ -9,7 +9,7 @@ paragraph, table, row, cell — never by XML line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import docx
@@ -20,7 +20,7 @@ from ..errors import TemplateError
 from ..formats import CellRef, Format
 from ..layout import grid
 from ..model import Narrative, Part, Report
-from ..rules import ERROR, Finding
+from ..findings import ERROR, Finding, Location
 from .context import context
 from .engine import environment
 
@@ -58,11 +58,11 @@ def lint(template: str | Path, fmt: Format) -> list[Finding]:
         raise TemplateError(f"无法读取模板 {path}：不是有效的 Word（.docx）文件（{exc}）。") from None
     texts = list(_iter_texts(document, fmt))
     findings = _split_tags(texts) + _syntax_and_names(texts, fmt) + _statutory_content(document, texts, fmt)
-    return [replace(f, file=str(path)) for f in findings]
+    return [f.in_file(str(path)) for f in findings]
 
 
 def _problem(rule: str, message: str, place: _Place | None = None, hint: str = "") -> Finding:
-    return Finding(rule, ERROR, message, key_path=place.describe() if place else None, hint=hint)
+    return Finding(rule, ERROR, message, Location(place=place.describe() if place else None), hint=hint)
 
 
 def _iter_texts(document, fmt: Format):

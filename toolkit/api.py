@@ -1,0 +1,332 @@
+"""The application layer: what each command does, as functions that return results and never print.
+
+The command line and the batch runner both call these, so a draft, a check or a rendered report is
+made the same way whether it is asked for once or for a thousand agencies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from . import datafile, rules
+from .errors import DataFileError, Problem, ToolkitError
+from .findings import ERROR, WARNING, Finding, Location, count
+from .formats import Format, format_for_year, get_format
+from .model import Lead, Report
+from .output import safe_filename, write_atomic
+from .registry import Entry
+
+DATA_SUFFIXES = (".yaml", ".yml")
+
+
+class UnreadFigures(DataFileError):
+    """A published report read back with figures that could not be placed: not safe to build on."""
+
+    def __init__(self, path: Path, notes: list[str]):
+        super().__init__(path, [Problem(f"有未能读取的内容：{note}") for note in notes])
+
+
+class ReportHasErrors(ToolkitError):
+    """A report the consistency rules reject: it is not rendered unless asked to be."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        errors = count(findings, ERROR)
+        super().__init__(f"报告有 {errors} 个错误，未生成。请修正后重试（或加 --ignore-errors 强制生成，不推荐）。")
+
+
+class ReportUnfinished(ToolkitError):
+    """Placeholders left in, or no agency name: rendered only as a marked draft."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = [f for f in findings if f.rule in rules.UNFINISHED_RULES]
+        super().__init__(f"报告尚未完成（{len(self.findings)} 处未填写），未生成。填写完整后重试，"
+                         "或加 --draft 生成标明“征求意见稿”的草稿。")
+
+
+class TemplateRejected(ToolkitError):
+    """An agency template with problems: rendering with it could drop or garble the report."""
+
+    def __init__(self, template: Path, findings: list[Finding]):
+        self.findings = findings
+        super().__init__(f"模板 {template} 有 {len(findings)} 处问题，未生成报告（govreport template check {template} 查看）。")
+
+
+# -- loading ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Loaded:
+    """A report from any source, with what could not be read from it."""
+
+    report: Report
+    unread: list[str] = field(default_factory=list)
+
+
+def is_data_file(path: Path) -> bool:
+    return path.suffix.lower() in DATA_SUFFIXES
+
+
+def readable_suffixes() -> tuple[str, ...]:
+    from .extract import SUFFIXES
+
+    return (*DATA_SUFFIXES, *SUFFIXES)
+
+
+def load(path: str | Path, agency: str | None = None, year: int | None = None) -> Loaded:
+    """A data file as it is, or a published report (.docx, PDF, HTML, text) read back."""
+    path = Path(path)
+    if is_data_file(path):
+        return Loaded(datafile.load(path))
+    from .extract import extract
+
+    extraction = extract(path, agency, year)
+    return Loaded(extraction.report, extraction.notes)
+
+
+def load_report(path: str | Path) -> Report:
+    """A report to build on: refused when part of it could not be read."""
+    loaded = load(path)
+    if loaded.unread:
+        raise UnreadFigures(Path(path), loaded.unread)
+    return loaded.report
+
+
+# -- checking --------------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckResult:
+    """The outcome of checking one file: unusable (with problems) or checked (with findings)."""
+
+    file: str
+    problems: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    agency: str | None = None
+    year: int | None = None
+    format: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return not self.problems
+
+    def count(self, severity: str) -> int:
+        return count(self.findings, severity)
+
+    @property
+    def rules(self) -> list[str]:
+        return list(dict.fromkeys(f.rule for f in self.findings))
+
+    @property
+    def unfinished(self) -> bool:
+        """Placeholders left in, or no agency name: a draft, not yet a report."""
+        return rules.is_unfinished(self.findings)
+
+    @property
+    def status(self) -> str:
+        """无法使用, 未完成, 未通过 (errors) or 通过, for a person reading a summary."""
+        if not self.usable:
+            return "无法使用"
+        if self.unfinished:
+            return "未完成"
+        return "未通过" if self.count(ERROR) else "通过"
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file, "status": "checked" if self.usable else "unusable", "agency": self.agency,
+            "year": self.year, "format": self.format, "unfinished": self.unfinished,
+            "errors": self.count(ERROR), "warnings": self.count(WARNING),
+            "problems": self.problems, "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+def check(report: Report, previous: Report | None = None) -> list[Finding]:
+    return rules.check(report, previous)
+
+
+def check_file(path: str | Path, previous: Report | None = None) -> CheckResult:
+    """Load and check one file; an unusable file is a result, not an exception."""
+    try:
+        loaded = load(path)
+    except DataFileError as exc:
+        return CheckResult(str(path), problems=[p.describe(path) for p in exc.problems])
+    except ToolkitError as exc:
+        return CheckResult(str(path), problems=[f"{path}: {exc}"])
+    return _checked(Path(path), loaded, previous)
+
+
+def check_files(paths: Iterable[str | Path], previous: Report | None = None) -> Iterator[CheckResult]:
+    """Check many files, one in memory at a time.
+
+    A report whose agency's previous year is among the files is also checked against it: the
+    files are indexed by (agency, year) on the way, and such pairs are read again at the end.
+    """
+    results, index = [], {}
+    for path in paths:
+        result = check_file(path, previous)
+        results.append(result)
+        if result.usable:
+            index[result.agency, result.year] = Path(path)
+    for result in results:
+        last = index.get((result.agency, (result.year or 0) - 1)) if previous is None and result.usable else None
+        if last is not None:
+            try:
+                result = check_file(result.file, load(last).report)
+            except ToolkitError:
+                pass  # the previous year's own result already says why it is unusable
+        yield result
+
+
+def _checked(path: Path, loaded: Loaded, previous: Report | None) -> CheckResult:
+    report = loaded.report
+    unread = [Finding("R", ERROR, f"读取时未能确定的内容：{note}", Location(str(path)),
+                      hint="请核对原文；该处数字未读取，检查结果可能因此不准。") for note in loaded.unread]
+    return CheckResult(str(path), findings=unread + check(report, previous), agency=report.agency.name,
+                       year=report.year, format=report.format.version)
+
+
+# -- drafts ----------------------------------------------------------------------------------------
+
+
+def new_report(agency: str | None, year: int, format_version: str | None = None, level: str | None = None,
+               previous: Report | None = None, entry: Entry | None = None) -> Report:
+    """A blank yearly draft; with last year's report, what carries over is carried over; with a
+    registry entry, the registry's level, website and contact details win over last year's."""
+    fmt = get_format(format_version) if format_version else format_for_year(year)
+    name = agency or (entry.name if entry else None) or (previous.agency.name if previous else "")
+    draft = Report.blank(name, year, fmt, level or (entry.level if entry else None))
+    if previous:
+        draft = draft.carried_over_from(previous)
+    return _with_entry(draft, entry) if entry else draft
+
+
+def _with_entry(report: Report, entry: Entry) -> Report:
+    lead = report.lead or Lead()
+    lead = replace(lead, website=entry.website or lead.website, url=entry.url or lead.url,
+                   contact={**lead.contact, **entry.contact})
+    return replace(report, lead=lead, agency=replace(report.agency, level=entry.level or report.agency.level))
+
+
+def draft_text(report: Report) -> str:
+    return datafile.dumps(report)
+
+
+def default_name(report: Report, suffix: str) -> Path:
+    return Path(safe_filename(report.title, suffix))
+
+
+def write_draft(report: Report, output: Path, force: bool = False, docx: Path | None = None) -> list[Path]:
+    """The draft's data file, and with ``docx`` a blank Word report beside it."""
+    targets = [output, *([docx] if docx else [])]
+    refuse_existing(targets, force)
+    written = [write_atomic(output, datafile.dumps(report), force=force)]
+    if docx:
+        written.append(write_atomic(docx, render_docx(report, draft=True), force=force))
+    return written
+
+
+# -- rendering -------------------------------------------------------------------------------------
+
+
+def refuse_existing(paths: Iterable[Path], force: bool) -> None:
+    """Before any work: nothing is overwritten without ``force``."""
+    from .errors import OutputExists
+
+    for path in paths:
+        if path.exists() and not force:
+            raise OutputExists(path)
+
+
+def template_findings(template: str | Path, fmt: Format) -> list[Finding]:
+    from .render.lint import lint
+
+    return lint(template, fmt)
+
+
+def render_docx(report: Report, template: str | Path | None = None, draft: bool = False) -> bytes:
+    """The .docx bytes; a ``draft`` is marked 「征求意见稿」."""
+    from .render import render
+
+    content = render(report, template)
+    if draft:
+        from .render.draftmark import mark_draft
+
+        content = mark_draft(content)
+    return content
+
+
+@dataclass
+class Rendered:
+    """A report written: the findings it was checked with, and the files written."""
+
+    findings: list[Finding]
+    written: list[Path]
+    font_fallbacks: list = field(default_factory=list)  # render.fonts.Fallback: faces the PDF lost
+
+    @property
+    def errors(self) -> int:
+        return count(self.findings, ERROR)
+
+
+def render_files(report: Report, docx: Path | None, pdf: Path | None = None, *, template: Path | None = None,
+                 previous: Report | None = None, ignore_errors: bool = False, force: bool = False,
+                 draft: bool = False, findings: list[Finding] | None = None) -> Rendered:
+    """Check, gate on errors and on unfinished text, lint a custom template, then write the .docx
+    and/or the PDF. An unfinished report is written only as a ``draft``, marked as such.
+
+    ``docx`` None with a ``pdf`` means a PDF only. A .docx already on disk with exactly the bytes
+    this report renders to is left as it is, so a PDF can be added beside it without ``force``.
+    """
+    findings = check(report, previous) if findings is None else findings
+    if count(findings, ERROR) and not ignore_errors:
+        raise ReportHasErrors(findings)
+    if rules.is_unfinished(findings) and not draft:
+        raise ReportUnfinished(findings)
+    if template and (problems := template_findings(template, report.format)):
+        raise TemplateRejected(template, problems)
+    content = render_docx(report, template, draft)
+    unchanged = docx is not None and docx.exists() and docx.read_bytes() == content
+    refuse_existing([p for p in (docx, pdf) if p and not (p == docx and unchanged)], force)
+    written, fallbacks = [], []
+    if docx and not unchanged:
+        written.append(write_atomic(docx, content, force=force))
+    if pdf:
+        from .render import docx_to_pdf, fonts
+
+        try:
+            converted = docx_to_pdf(content)
+            written.append(write_atomic(pdf, converted, force=force))
+        except ToolkitError as exc:
+            done = f"（Word 报告已生成：{docx}）" if docx else ""
+            raise ToolkitError(f"PDF 未生成{done}：{exc}") from None
+        fallbacks = fonts.fallbacks(content, converted)
+    return Rendered(findings, written, fallbacks)
+
+
+def output_paths(report: Report, output: Path | None, pdf: bool) -> tuple[Path | None, Path | None]:
+    """(docx, pdf) to write: the kind follows ``-o``'s suffix; ``--pdf`` adds a PDF beside the .docx."""
+    output = output or default_name(report, ".docx")
+    if output.suffix.lower() == ".pdf":
+        return None, output
+    if output.suffix.lower() != ".docx":
+        raise ToolkitError(f"不支持的输出文件类型：{output.name}。请使用 .docx 或 .pdf。")
+    return output, output.with_suffix(".pdf") if pdf else None
+
+
+# -- templates -------------------------------------------------------------------------------------
+
+
+def template_format(version: str | None) -> Format:
+    """The format a template is for: as asked, else the newest."""
+    from .formats import latest
+
+    return get_format(version) if version else latest()
+
+
+def export_template(dest: Path, version: str | None = None, force: bool = False) -> Path:
+    from .render import default_template
+
+    fmt = template_format(version)
+    return write_atomic(dest, default_template(fmt.version).read_bytes(), force=force)

@@ -1,0 +1,58 @@
+"""The ``govreport`` command: options in, results presented; the work is done by ``toolkit.api``."""
+
+from __future__ import annotations
+
+import click
+
+from ..api import ReportHasErrors, ReportUnfinished
+from ..errors import ToolkitError
+from . import batch, report, template
+from .present import EXIT_FINDINGS, EXIT_UNUSABLE, echo_findings
+
+# Library errors whose exit code is not "unusable input": a report that breaks the rules is a finding.
+_EXIT_CODES = {ReportHasErrors: EXIT_FINDINGS, ReportUnfinished: EXIT_FINDINGS}
+
+
+class UnusableInput(click.ClickException):
+    """Input or options the tool cannot work with: exit 2, like grep and linters."""
+
+    exit_code = EXIT_UNUSABLE
+
+    def format_message(self) -> str:
+        return self.message
+
+    def show(self, file=None) -> None:
+        click.echo(f"错误：{self.format_message()}", err=True)
+
+
+class _Commands(click.Group):
+    """The one place where a library error becomes a Chinese message and an exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ToolkitError as exc:
+            findings = getattr(exc, "findings", None)
+            if findings:
+                echo_findings(findings, err=True)
+            error = UnusableInput(str(exc))
+            error.exit_code = _EXIT_CODES.get(type(exc), EXIT_UNUSABLE)
+            raise error from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="govreport", message="govreport %(version)s")
+def cli() -> None:
+    """政府信息公开工作年度报告工具：生成数据文件、检查勾稽关系、生成 Word 报告。
+
+    \b
+    常用流程：
+      govreport new --agency 某某乡人民政府 --year 2025 -o 2025.yaml
+      （编辑 2025.yaml，填写叙述文字和表格数字）
+      govreport check 2025.yaml
+      govreport render 2025.yaml --pdf
+    """
+
+
+for command in (report.new, report.check, report.extract, report.render, template.template, batch.batch):
+    cli.add_command(command)

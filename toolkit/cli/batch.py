@@ -1,0 +1,129 @@
+"""Commands over many agencies at once: batch new, render, check."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .. import batch as batch_lib
+from .. import registry
+from .present import EXIT_FINDINGS, EXIT_UNUSABLE, echo_table
+
+_JOBS_OPTION = click.option("-j", "--jobs", "workers", type=click.IntRange(1, 256), default=None,
+                            help="并行进程数（默认为 CPU 核数）。")
+_STATUS = {batch_lib.DONE: "完成", batch_lib.SKIPPED: "跳过", batch_lib.FAILED: "失败"}
+
+
+@click.group()
+def batch():
+    """批量处理多个机关：生成空白数据文件、生成报告、检查。"""
+
+
+def _registry(path: Path) -> registry.Registry:
+    loaded = registry.load(path)
+    for problem in loaded.problems:
+        click.echo(f"{problem.describe(path)}\n", err=True)
+    return loaded
+
+
+def _run(jobs, workers, title: str) -> list[batch_lib.Outcome]:
+    """Run jobs with a progress display; outcomes in the jobs' order."""
+    outcomes = []
+    if sys.stderr.isatty():
+        with click.progressbar(length=len(jobs), label=title, file=sys.stderr) as bar:
+            for outcome in batch_lib.run(jobs, workers):
+                outcomes.append(outcome)
+                bar.update(1)
+    else:
+        for number, outcome in enumerate(batch_lib.run(jobs, workers), start=1):
+            outcomes.append(outcome)
+            click.echo(f"[{number}/{len(jobs)}] {outcome.subject}：{_STATUS[outcome.status]} {outcome.message}".rstrip(), err=True)
+    order = {job.subject: i for i, job in enumerate(jobs)}
+    outcomes.sort(key=lambda o: order.get(o.subject, len(order)))
+    return outcomes
+
+
+def _summarize(outcomes, extra_failures: int = 0) -> None:
+    counts = {status: sum(o.status == status for o in outcomes) for status in _STATUS}
+    for outcome in outcomes:
+        if outcome.status == batch_lib.FAILED:
+            click.echo(f"失败：{outcome.subject} —— {outcome.message}", err=True)
+    failed = counts[batch_lib.FAILED] + extra_failures
+    warnings, unfinished = sum(o.warnings for o in outcomes), sum(o.unfinished for o in outcomes)
+    click.echo(f"共 {len(outcomes) + extra_failures} 项：完成 {counts[batch_lib.DONE]}，"
+               f"跳过 {counts[batch_lib.SKIPPED]}，失败 {failed}；警告 {warnings} 个，未完成 {unfinished} 份")
+    if failed:
+        sys.exit(EXIT_FINDINGS)
+
+
+@batch.command(name="new")
+@click.option("--agencies", type=click.Path(path_type=Path), required=True, help="机关名单（CSV 或 YAML）。")
+@click.option("--year", type=click.IntRange(2019, 2100), required=True, help="报告年度。")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="输出文件夹。")
+@click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="上一年度的数据文件或已发布报告所在的文件夹：按文件名或机关全称对应，自动带入结转数等。")
+@click.option("--docx", "with_docx", is_flag=True, help="同时生成空白 Word 报告。")
+@click.option("--format", "format_version", help="格式版本（默认按年度确定）。")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件。")
+@_JOBS_OPTION
+def batch_new(agencies, year, out, previous, with_docx, format_version, force, workers):
+    """为名单中的每个机关生成本年度空白数据文件。
+
+    \b
+    示例：
+      govreport batch new --agencies 机关名单.csv --year 2025 --out 2025/
+      govreport batch new --agencies 机关名单.csv --year 2026 --out 2026/ --previous 2025/ --docx
+    """
+    loaded = _registry(agencies)
+    jobs = batch_lib.draft_jobs(loaded, year, out, previous, with_docx, force, format_version)
+    _summarize(_run(jobs, workers, "生成数据文件"), len(loaded.problems))
+
+
+@batch.command(name="render")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="输出文件夹。")
+@click.option("--agencies", type=click.Path(path_type=Path), help="机关名单：按名单为各机关选用自己的模板。")
+@click.option("--ignore-errors", is_flag=True, help="有错误的报告也生成（不推荐）。")
+@click.option("--draft", is_flag=True, help="尚未填写完整的报告也生成，标明“征求意见稿”。")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件。")
+@_JOBS_OPTION
+def batch_render(folder, out, agencies, ignore_errors, draft, force, workers):
+    """为文件夹中的每个数据文件生成 Word 报告。
+
+    \b
+    示例：
+      govreport batch render 2025/ --out 报告/ --agencies 机关名单.csv
+    """
+    loaded = _registry(agencies) if agencies else None
+    jobs = batch_lib.render_jobs(folder, out, loaded, ignore_errors, force, draft)
+    _summarize(_run(jobs, workers, "生成报告"), len(loaded.problems) if loaded else 0)
+
+
+@batch.command(name="check")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="上一年度数据文件所在的文件夹（按文件名对应），用于跨年度核对。")
+@click.option("--strict", is_flag=True, help="警告也视为不通过。")
+@_JOBS_OPTION
+def batch_check(folder, previous, strict, workers):
+    """检查文件夹中的全部数据文件和已发布的报告，最后列出每个机关的错误数和警告数。
+
+    \b
+    退出码：0 全部通过；1 有错误；2 有文件无法使用。
+    """
+    outcomes = _run(batch_lib.check_jobs(folder, previous), workers, "检查")
+    for outcome in outcomes:
+        for detail in outcome.details:
+            click.echo(detail + "\n")
+    unusable = [o for o in outcomes if o.status == batch_lib.FAILED]
+    failing = [o for o in outcomes if o not in unusable and (o.errors or (strict and o.warnings))]
+    unfinished = [o for o in outcomes if o not in unusable and o not in failing and o.unfinished]
+    state = lambda o: ("无法使用" if o in unusable else "未通过" if o in failing else "未完成" if o in unfinished
+                       else "通过")
+    echo_table(("机关", "错误", "警告", "结果"), [(o.subject, str(o.errors), str(o.warnings), state(o)) for o in outcomes])
+    passed = len(outcomes) - len(unusable) - len(failing) - len(unfinished)
+    click.echo(f"共 {len(outcomes)} 个文件：通过 {passed}，未通过 {len(failing)}，未完成 {len(unfinished)}，"
+               f"无法使用 {len(unusable)}")
+    sys.exit(EXIT_UNUSABLE if unusable else EXIT_FINDINGS if failing or unfinished else 0)

@@ -1,0 +1,181 @@
+"""Commands on one report: new, check, extract, render."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .. import api
+from ..findings import ERROR, WARNING
+from .present import EXIT_FINDINGS, EXIT_UNUSABLE, echo_findings, echo_table
+
+_YEAR = click.IntRange(2019, 2100)
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_OUTPUT = click.Path(dir_okay=False, path_type=Path)
+
+
+@click.command()
+@click.option("--agency", help="机关全称，例如：某某县某某乡人民政府。使用 --from 时可省略。")
+@click.option("--year", type=_YEAR, required=True, help="报告年度，例如 2025。")
+@click.option("--format", "format_version", help="格式版本：2021（默认，2021年度起）或 2019（2019、2020年度）。")
+@click.option("--level", help="机关层级，例如：乡镇人民政府、政府部门。")
+@click.option("--from", "previous", type=_FILE,
+              help="上一年度的数据文件或已发布的报告（.docx、.pdf、.html、.txt）：结转数、现行有效件数、机关信息将自动带入。")
+@click.option("-o", "--output", type=_OUTPUT, help="输出文件；默认按报告标题命名。“-”表示输出到屏幕。")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
+def new(agency, year, format_version, level, previous, output, force):
+    """生成某机关某年度的空白数据文件（YAML）。
+
+    每一项都已列出并注明官方名称，表格数字均为 0，叙述部分为待填写的占位文字。
+
+    \b
+    示例：
+      govreport new --agency 某某乡人民政府 --year 2025 -o 2025.yaml
+      govreport new --year 2025 --from 2024.yaml -o 2025.yaml
+    """
+    if not agency and not previous:
+        raise click.UsageError("请用 --agency 给出机关全称，或用 --from 指定上一年度的数据文件。")
+    last_year = api.load_report(previous) if previous else None
+    draft = api.new_report(agency, year, format_version, level, previous=last_year)
+    if str(output) == "-":
+        click.echo(api.draft_text(draft), nl=False)
+        return
+    output = output or api.default_name(draft, ".yaml")
+    api.write_draft(draft, output, force)
+    click.echo(f"已生成：{output}", err=True)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--previous", type=_FILE, help="上一年度的数据文件，用于跨年度核对（上年结转、现行有效件数）。")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              help="输出格式：text（默认，便于阅读）或 json（便于程序处理）。")
+@click.option("--strict", is_flag=True, help="警告也视为不通过（退出码 1）。")
+def check(files, previous, output_format, strict):
+    """检查数据文件或已发布的报告（.docx、.pdf、.html、.txt）：结构、数字类型和全部勾稽关系。
+
+    同一机关相邻两个年度的文件一起检查时，自动核对跨年度数字。
+
+    \b
+    退出码：0 通过；1 发现错误（加 --strict 时警告也算）；2 文件无法使用。
+    \b
+    示例：
+      govreport check 2025.yaml
+      govreport check 2025.yaml --previous 2024.yaml
+      govreport check 已发布/*.pdf 已发布/*.docx
+      govreport check drafts/*.yaml --format json
+    """
+    if previous and len(files) > 1:
+        raise click.UsageError("--previous 只能与一个数据文件一起使用。")
+    last_year = api.load_report(previous) if previous else None
+    results = list(api.check_files(files, last_year))
+    if output_format == "json":
+        payload = {"files": [r.as_dict() for r in results], "summary": _summary(results)}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        _print_text(results)
+    sys.exit(max(_exit_code(result, strict) for result in results))
+
+
+def _exit_code(result: api.CheckResult, strict: bool) -> int:
+    if not result.usable:
+        return EXIT_UNUSABLE
+    if result.count(ERROR) or result.unfinished or (strict and result.count(WARNING)):
+        return EXIT_FINDINGS
+    return 0
+
+
+def _summary(results: list[api.CheckResult]) -> dict:
+    return {
+        "files": len(results),
+        "unusable": sum(not r.usable for r in results),
+        "unfinished": sum(r.unfinished for r in results),
+        "errors": sum(r.count(ERROR) for r in results),
+        "warnings": sum(r.count(WARNING) for r in results),
+    }
+
+
+def _print_text(results: list[api.CheckResult]) -> None:
+    for result in results:
+        for problem in result.problems:
+            click.echo(f"{problem}\n", err=True)
+        echo_findings(result.findings)
+    if len(results) > 1:
+        echo_table(("文件", "机关", "年度", "错误", "警告", "结果", "规则"),
+                   [(Path(r.file).name, r.agency or "—", str(r.year or "—"), str(r.count(ERROR)), str(r.count(WARNING)),
+                     r.status, " ".join(r.rules)) for r in results])
+    summary = _summary(results)
+    verdict = ("未通过" if summary["errors"] or summary["unusable"] else "未完成" if summary["unfinished"] else "通过")
+    click.echo(f"检查 {summary['files']} 个文件：错误 {summary['errors']} 个，警告 {summary['warnings']} 个，"
+               f"未完成 {summary['unfinished']} 个，无法读取 {summary['unusable']} 个 —— {verdict}")
+
+
+@click.command()
+@click.argument("source", type=_FILE)
+@click.option("-o", "--output", type=_OUTPUT, help="输出的数据文件；默认与原文件同名（.yaml），保存在当前文件夹。")
+@click.option("--agency", help="机关全称（原文标题和落款中都没有时使用）。")
+@click.option("--year", type=_YEAR, help="报告年度（原文标题中没有时使用）。")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
+def extract(source, output, agency, year, force):
+    """从已发布的报告（.docx、.pdf、.html、.txt）读出数据文件，可用于结转上年数字或核查。
+
+    表格按官方名称定位，不依赖位置；空格、“/”、“-”按 0 计；繁体、拼音注音会自动转换。
+    无法确定位置的数字不会被猜测，而是逐条列出（退出码 1）。
+
+    \b
+    示例：
+      govreport extract 2024年报.pdf -o 2024.yaml
+      govreport new --year 2025 --from 2024.yaml -o 2025.yaml
+    """
+    loaded = api.load(source, agency, year)
+    output = output or Path(f"{source.stem}.yaml")
+    api.write_draft(loaded.report, output, force)
+    for note in loaded.unread:
+        click.echo(f"未能读取：{note}", err=True)
+    click.echo(f"已生成：{output}（{loaded.report.agency.name} {loaded.report.year}年度）", err=True)
+    if loaded.unread:
+        click.echo(f"有 {len(loaded.unread)} 处未能读取，请对照原文补全后再使用。", err=True)
+        sys.exit(EXIT_FINDINGS)
+
+
+@click.command()
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=_OUTPUT,
+              help="输出文件：.docx 为 Word 报告，.pdf 为只生成 PDF；默认按报告标题命名的 Word 文件。")
+@click.option("--template", type=_FILE, help="自定义的 Word 模板（默认使用对应格式的官方模板）。")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换出 PDF（与 Word 文件同名）。")
+@click.option("--previous", type=_FILE, help="上一年度的数据文件，生成前一并核对跨年度数字。")
+@click.option("--ignore-errors", is_flag=True, help="即使检查出错误也生成（不推荐，生成的报告不应直接公开）。")
+@click.option("--draft", is_flag=True, help="尚未填写完整（有【待填写】或缺机关全称）时也生成，并在标题上方标明“征求意见稿”。")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
+def render(data, output, template, pdf, previous, ignore_errors, draft, force):
+    """由数据文件生成正式的 Word 报告（可同时生成 PDF）。
+
+    生成前先做全部检查：有错误时不生成，除非加 --ignore-errors；
+    还有【待填写】占位文字或缺机关全称时不生成，除非加 --draft（生成标明“征求意见稿”的草稿）。
+
+    \b
+    示例：
+      govreport render 2025.yaml
+      govreport render 2025.yaml -o 报告.docx --pdf
+      govreport render 2025.yaml -o 报告.pdf
+      govreport render 2025.yaml --template 本单位模板.docx
+    """
+    report = api.load_report(data)
+    findings = api.check(report, api.load_report(previous) if previous else None)
+    docx, pdf_path = api.output_paths(report, output, pdf)
+    rendered = api.render_files(report, docx, pdf_path, template=template, ignore_errors=ignore_errors,
+                                force=force, draft=draft, findings=findings)
+    echo_findings(rendered.findings, err=True)
+    if rendered.errors:
+        click.secho(f"！！！注意：报告有 {rendered.errors} 个错误，仍按要求生成。请勿直接公开发布！！！",
+                    err=True, fg="red", bold=True)
+    for path in rendered.written:
+        click.echo(f"已生成：{path}", err=True)
+    for fallback in rendered.font_fallbacks:
+        click.secho(f"注意：{fallback.message()}", err=True, fg="yellow")
+    if docx and docx not in rendered.written:
+        click.echo(f"未改动：{docx}（内容与本次生成的相同）", err=True)
