@@ -79,6 +79,12 @@ def test_document_properties_are_honest():
     assert "2013" not in core
     assert f"<dc:creator>{report.agency.name}</dc:creator>" in core
     assert f"<dc:title>{report.title}</dc:title>" in core
+    assert "dcterms:created" not in core  # no date given, none claimed
+    dated = stress_report(True)
+    with zipfile.ZipFile(io.BytesIO(render(dated))) as package:
+        core = package.read("docProps/core.xml").decode()
+    assert '<dcterms:created xsi:type="dcterms:W3CDTF">2025-01-16T00:00:00Z</dcterms:created>' in core
+    assert f"<dc:creator>{LONG_NAME}</dc:creator>" in core
 
 
 @pytest.mark.parametrize("version", toolkit.versions())

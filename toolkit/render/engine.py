@@ -24,6 +24,7 @@ from lxml.etree import XMLSyntaxError
 
 from ..errors import TemplateError
 from ..model import Report
+from . import oxml
 from .context import context
 from .package import Member, read_members, write_package
 from .templates import default_template
@@ -82,8 +83,10 @@ class CompiledTemplate:
             core = self._docx.docx.core_properties
             self._properties = {name: getattr(core, name) for name in _PROPERTIES}
 
-    def render(self, values: dict) -> bytes:
-        """The filled-in .docx, with fixed zip timestamps so equal input gives equal bytes."""
+    def render(self, values: dict, created: str | None = None) -> bytes:
+        """The filled-in .docx, with fixed zip timestamps so equal input gives equal bytes.
+
+        ``created`` (YYYY-MM-DD) dates the document; without it, the template's dates stay."""
         with _template_errors(self.path):
             replaced = {"word/document.xml": self._document_xml(values)}
             for name, (part, source) in self._parts.items():
@@ -92,7 +95,7 @@ class CompiledTemplate:
             for name, (part, source) in self._footnotes.items():
                 replaced[name] = self._docx.render_xml_part(source, part, values, self._env).encode("utf-8")
             if "docProps/core.xml" in self._members:
-                replaced["docProps/core.xml"] = self._core_xml(values)
+                replaced["docProps/core.xml"] = self._core_xml(values, created)
             return write_package([Member.deflate(name, replaced[name]) if name in replaced else member
                                   for name, member in self._compressed.items()])
 
@@ -104,11 +107,12 @@ class CompiledTemplate:
         docx.fix_docpr_ids(tree)
         return self._head + _without_inherited_namespaces(etree.tostring(tree, encoding="UTF-8"), self._head) + self._tail
 
-    def _core_xml(self, values: dict) -> bytes:
+    def _core_xml(self, values: dict, created: str | None) -> bytes:
         core = self._docx.docx.core_properties
         for name, source in self._properties.items():
             setattr(core, name, self._env.from_string(source).render(values))
-        return serialize_part_xml(self._docx.docx.part.package.core_properties._element)
+        element = self._docx.docx.part.package.core_properties._element
+        return serialize_part_xml(oxml.dated_core_properties(element, created))
 
 
 class _template_errors:
@@ -178,4 +182,5 @@ def compile_template(template: str | Path) -> CompiledTemplate:
 
 def render(report: Report, template: str | Path | None = None) -> bytes:
     """The report as .docx bytes, filled into ``template`` (default: the format's own)."""
-    return compile_template(template or default_template(report.format.version)).render(context(report))
+    created = report.date.isoformat() if report.date else None  # the 成文日期 dates the file
+    return compile_template(template or default_template(report.format.version)).render(context(report), created)

@@ -4,6 +4,8 @@ and fallback names in the font table."""
 
 from __future__ import annotations
 
+import copy
+
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -304,3 +306,20 @@ def set_app_properties(document, application: str) -> None:
         "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>"
         "</Properties>"
     ).encode("utf-8")
+
+
+def dated_core_properties(element, iso_date: str | None):
+    """A copy of core properties stating ``iso_date`` (YYYY-MM-DD) as created and modified; the
+    element itself when there is no date."""
+    if not iso_date:
+        return element
+    dated = copy.deepcopy(element)
+    xsi = "http://www.w3.org/2001/XMLSchema-instance"
+    for name in ("created", "modified"):
+        tag = f"{{{_DC_TERMS}}}{name}"
+        child = dated.find(tag)
+        if child is None:
+            child = etree.SubElement(dated, tag)
+        child.set(f"{{{xsi}}}type", "dcterms:W3CDTF")
+        child.text = f"{iso_date}T00:00:00Z"
+    return dated
