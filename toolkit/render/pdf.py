@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import RenderError
-from . import fonts
+from . import fonts, pagination
 
 INSTALL_HINT = (
     "未找到 LibreOffice，无法转换为 PDF。请先安装：\n"
@@ -23,6 +23,13 @@ def find_office() -> str | None:
 
 
 def docx_to_pdf(docx: bytes, timeout: int = 300) -> bytes:
+    """PDF bytes of a .docx; a table's group labels repeated where a page break cuts them."""
+    pdf = _convert(docx, timeout)
+    continued = pagination.continue_merged_labels(docx, pdf)
+    return _convert(continued, timeout) if continued else pdf
+
+
+def _convert(docx: bytes, timeout: int) -> bytes:
     """PDF bytes of a .docx, converted by a headless LibreOffice with a private profile.
 
     The private profile lets conversions run in parallel and beside a user's open LibreOffice.
