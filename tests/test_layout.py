@@ -189,3 +189,13 @@ def test_heading_after_a_table_has_space_before():
         paragraph = docx.text.paragraph.Paragraph(p, document)
         assert paragraph.style.name == "一级标题"
         assert paragraph.paragraph_format.space_before > 0
+
+
+def test_ci_and_readme_install_every_free_face():
+    from toolkit.render import fonts
+
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    readme_setup = (ROOT / "README.md").read_text(encoding="utf-8").split("```bash")[2]
+    for face in (*fonts.FACES, fonts.LATIN):
+        assert face.package in ci and face.package in readme_setup, face
+        assert f'"{face.free}"' in ci, face  # checked on the machine before skipping the install
