@@ -199,3 +199,18 @@ def test_ci_and_readme_install_every_free_face():
     for face in (*fonts.FACES, fonts.LATIN):
         assert face.package in ci and face.package in readme_setup, face
         assert f'"{face.free}"' in ci, face  # checked on the machine before skipping the install
+
+
+def test_words_keep_common_words_whole_and_hostile_names_stay_fast():
+    assert words("某某县市场监督管理局") == ["某某县", "市场监督管理局"]
+    assert words("某县乡村振兴局") == ["某县", "乡村振兴局"]
+    lines = split_words("某" * 300, 20)  # no word boundary at all: broken evenly, quickly
+    assert "".join(lines) == "某" * 300 and max(map(len, lines)) <= 20 and min(map(len, lines)) >= 19
+
+
+def test_a_long_name_broken_in_the_title_reads_back_whole(tmp_path):
+    from toolkit.extract import extract
+
+    path = tmp_path / "report.docx"
+    path.write_bytes(render(stress_report(False)))
+    assert extract(path).report.agency.name == LONG_NAME

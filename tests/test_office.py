@@ -163,13 +163,18 @@ def test_no_table_label_leaves_a_character_alone(printed):
         assert alone == [], (name, alone)
 
 
-def test_long_title_breaks_between_words(printed):
+def test_long_title_breaks_between_words_and_reads_back_whole(printed, tmp_path):
+    from toolkit.extract import extract
     from toolkit.render.geometry import split_words
 
     report = printed["unsealed"][0]
     first_page = [line[5] for line in pdf_lines(printed["unsealed"][2]) if line[0] == 1]
     expected = split_words(report.agency.name, 20)
+    assert len(expected) == 2
     assert first_page[: len(expected) + 1] == [*expected, f"{report.year}年政府信息公开工作年度报告"]
+    path = tmp_path / "report.pdf"
+    path.write_bytes(printed["unsealed"][2])
+    assert extract(path).report.agency.name == report.agency.name
 
 
 @pytest.mark.parametrize("name", ["sealed", "unsealed"])

@@ -81,9 +81,21 @@ def _title(lines: list[Line]) -> tuple[int, str | None, int | None]:
     for index, line in enumerate(lines[:4]):
         match = _TITLE.match(line.text.replace(" ", ""))
         if match:
-            agency = match.group(1) or (lines[index - 1].text.replace(" ", "") if index else None)
+            agency = match.group(1) or _title_agency(lines[:index])
             return index + 1, agency or None, int(match.group(2))
     return 0, None, None
+
+
+def _title_agency(lines: list[Line]) -> str | None:
+    """The agency name set above the year line: a long name is broken over lines (a PDF's lines,
+    or line breaks in one Word paragraph), so consecutive lines of plain Chinese join up."""
+    parts = []
+    for line in reversed(lines):
+        text = re.sub(r"\s+", "", line.text)
+        if parts and not re.fullmatch(r"[\u4e00-\u9fff（）()]{2,20}", text):
+            break
+        parts.insert(0, text)
+    return "".join(parts) or None
 
 
 def _closing(lines: list[Line]) -> tuple[str | None, dt.date | None, int]:

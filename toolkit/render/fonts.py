@@ -26,8 +26,9 @@ from lxml import etree
 
 @dataclass(frozen=True)
 class Face:
-    """One official face: the name a .docx uses, the Windows face Word and WPS fall back to, and the
-    free font (Debian package) that stands in for it when a PDF is made on a machine without either."""
+    """One official face: the name a .docx uses, the Windows face Word and WPS fall back to (none
+    when Windows ships the face itself), and the free font (Debian package) that stands in for it
+    when a PDF is made on a machine without either."""
 
     name: str
     role: str
@@ -39,14 +40,14 @@ class Face:
 
 FACES = (
     Face("方正小标宋简体", "标题", "宋体", "Noto Serif CJK SC", "bold", "fonts-noto-cjk"),
-    Face("黑体", "一级标题", "SimHei", "Noto Sans CJK SC", "regular", "fonts-noto-cjk"),
+    Face("黑体", "一级标题", "", "Noto Sans CJK SC", "regular", "fonts-noto-cjk"),
     Face("楷体_GB2312", "二级标题", "楷体", "AR PL UKai CN", "regular", "fonts-arphic-ukai"),
     Face("仿宋_GB2312", "正文", "仿宋", "AR PL UMing CN", "regular", "fonts-arphic-uming"),
-    Face("宋体", "表格、页码", "SimSun", "Noto Serif CJK SC", "regular", "fonts-noto-cjk"),
+    Face("宋体", "表格、页码", "", "Noto Serif CJK SC", "regular", "fonts-noto-cjk"),
 )
 # Digits and Latin letters: Times New Roman, or the free face with the same widths, so that a
 # figure measured for Times New Roman fits its cell in the PDF too.
-LATIN = Face("Times New Roman", "数字和西文", "Times New Roman", "Liberation Serif", "regular", "fonts-liberation2")
+LATIN = Face("Times New Roman", "数字和西文", "", "Liberation Serif", "regular", "fonts-liberation2")
 # Names under which the same faces come on other machines (Windows, WPS, older Office).
 ALIASES = {
     "仿宋_GB2312": ("仿宋", "FangSong_GB2312", "FangSong"),
@@ -64,7 +65,7 @@ def face(name: str) -> Face | None:
 
 def docx_fallbacks() -> dict[str, str]:
     """The font table's w:altName for each official face that Windows does not ship."""
-    return {f.name: f.windows for f in FACES if f.windows != f.name and not f.windows.isascii()}
+    return {f.name: f.windows for f in FACES if f.windows}
 
 
 def fontconfig_rules() -> str:

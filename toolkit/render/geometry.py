@@ -1,5 +1,5 @@
 """Where text breaks on paper: table column widths derived from a table's labels and its widest
-figures, and the lines of a title broken between words.
+figures, and titles and 落款 broken between words.
 
 Widths are measured in ems of the table's font: a Chinese character or full-width mark is one,
 a digit or Latin letter half. Lines break as Chinese typesetting does (a closing mark never
@@ -200,17 +200,14 @@ def _evaluate(layout: Grid, widths: list[int], em_twips: float, margin_twips: in
     return tuple(stranded), sum(heights) + excess, indents
 
 
-def title_lines(agency: str, year_title: str, capacity: float) -> list[str]:
-    """The report title as centred lines: the agency's name (broken between words when longer
-    than a line), then the year line, kept whole when it fits."""
-    lines = split_words(agency, capacity)
-    return lines + split_words(year_title, capacity)
-
-
 _WORD_ENDS = ("人民政府办公室", "人民政府办公厅", "人民政府", "委员会", "办公室", "办公厅", "管理局", "管委会",
               "街道办事处", "办事处", "自治州", "自治县", "自治区", "开发区", "新区",
               "省", "市", "州", "盟", "县", "区", "旗", "镇", "乡", "街道", "局", "厅", "委", "部", "署", "院", "所",
               "中心", "站", "处", "科", "队", "馆", "会", "年")
+
+
+# An administrative character that begins a common word instead of ending a unit (市场监督管理局).
+_WORD_STARTS = ("市场", "乡村", "区域", "县域", "局长", "部门", "处理", "所属", "会计", "院校", "站点", "科技", "科学")
 
 
 def words(text: str) -> list[str]:
@@ -219,7 +216,7 @@ def words(text: str) -> list[str]:
     pieces, start, i = [], 0, 0
     while i < len(text):
         end = next((w for w in _WORD_ENDS if text.startswith(w, i)), None)
-        if end:
+        if end and not any(text.startswith(w, i + len(end) - 1) for w in _WORD_STARTS):
             i += len(end)
             pieces.append(text[start:i])
             start = i
@@ -235,27 +232,24 @@ def split_words(text: str, capacity: float) -> list[str]:
     even as possible (a long title is set as a balanced block, not a full line and a stub)."""
     if em_width(text) <= capacity:
         return [text]
-    parts = words(text)
-    if any(em_width(p) > capacity for p in parts):
-        parts = [p for part in parts for p in ([part] if em_width(part) <= capacity else list(part))]
-    count = math.ceil(em_width(text) / capacity)
+    parts = [p for part in words(text) for p in ([part] if em_width(part) <= capacity else list(part))]
+    total = em_width(text)
+    count = math.ceil(total / capacity)
     while True:
-        best = _balanced(parts, count, capacity)
-        if best:
-            return best
+        target = total / count
+        while target <= capacity:
+            lines = _pack(parts, target)
+            if len(lines) <= count:
+                return lines
+            target += 0.5
         count += 1
 
 
-def _balanced(parts: list[str], count: int, capacity: float) -> list[str] | None:
-    """``parts`` grouped into ``count`` lines within ``capacity``, the longest line shortest."""
-    best, best_key = None, None
-    for cuts in itertools.combinations(range(1, len(parts)), count - 1):
-        bounds = (0, *cuts, len(parts))
-        lines = ["".join(parts[a:b]) for a, b in zip(bounds, bounds[1:])]
-        widths = [em_width(line) for line in lines]
-        if max(widths) > capacity:
-            continue
-        key = (max(widths) - min(widths), -widths[0])
-        if best_key is None or key < best_key:
-            best, best_key = lines, key
-    return best
+def _pack(parts: list[str], width: float) -> list[str]:
+    """Words filled into lines of at most ``width`` ems (a word wider than that stands alone)."""
+    lines = [""]
+    for part in parts:
+        if lines[-1] and em_width(lines[-1] + part) > width:
+            lines.append("")
+        lines[-1] += part
+    return lines
