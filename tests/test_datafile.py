@@ -170,3 +170,14 @@ def test_cli_exits_2_with_a_message_and_no_traceback(runner, tmp_path, content):
 def test_missing_file(runner, tmp_path):
     result = runner.invoke(cli, ["check", str(tmp_path / "none.yaml")])
     assert result.exit_code == 2 and "无法读取" in result.output
+
+
+def test_registry_yaml_refuses_aliases_like_data_files(tmp_path):
+    from toolkit import registry
+
+    path = tmp_path / "agencies.yaml"
+    path.write_text("- &a {name: 示例县某某局}\n- *a\n", encoding="utf-8")
+    with pytest.raises(DataFileError) as caught:
+        registry.load(path)
+    [problem] = caught.value.problems
+    assert "别名" in problem.message and problem.line == 2

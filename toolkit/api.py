@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from . import datafile, rules
 from .errors import DataFileError, Problem, ToolkitError
-from .findings import ERROR, WARNING, Finding, Location, count
+from .findings import ERROR, WARNING, Finding, count
 from .formats import Format, format_for_year, get_format
 from .model import Lead, Report
 from .output import safe_filename, write_atomic
 from .registry import Entry
+
+if TYPE_CHECKING:
+    from .tally import Tally
 
 DATA_SUFFIXES = (".yaml", ".yml")
 
@@ -107,6 +110,11 @@ class CheckResult:
     agency: str | None = None
     year: int | None = None
     format: str | None = None
+    unread: list[str] = field(default_factory=list)  # what could not be read, in the reader's words
+    not_assessable: list[rules.NotAssessable] = field(default_factory=list)
+    figures_read: int = 0
+    figures_unread: int = 0
+    sections: dict[str, str] = field(default_factory=dict, repr=False)  # narrative text, for 雷同
 
     @property
     def usable(self) -> bool:
@@ -136,9 +144,11 @@ class CheckResult:
     def as_dict(self) -> dict:
         return {
             "file": self.file, "status": "checked" if self.usable else "unusable", "agency": self.agency,
-            "year": self.year, "format": self.format, "unfinished": self.unfinished,
-            "errors": self.count(ERROR), "warnings": self.count(WARNING),
-            "problems": self.problems, "findings": [f.as_dict() for f in self.findings],
+            "year": self.year, "format": self.format, "unfinished": self.unfinished, "figures_read": self.figures_read,
+            "figures_unread": self.figures_unread, "errors": self.count(ERROR), "warnings": self.count(WARNING),
+            "rules": self.rules, "problems": self.problems, "unread": self.unread,
+            "not_assessable": [n.as_dict() for n in self.not_assessable],
+            "findings": [f.as_dict() for f in self.findings],
         }
 
 
@@ -146,10 +156,11 @@ def check(report: Report, previous: Report | None = None) -> list[Finding]:
     return rules.check(report, previous)
 
 
-def check_file(path: str | Path, previous: Report | None = None) -> CheckResult:
+def check_file(path: str | Path, previous: Report | None = None, agency: str | None = None,
+               year: int | None = None) -> CheckResult:
     """Load and check one file; an unusable file is a result, not an exception."""
     try:
-        loaded = load(path)
+        loaded = load(path, agency, year)
     except DataFileError as exc:
         return CheckResult(str(path), problems=[p.describe(path) for p in exc.problems])
     except ToolkitError as exc:
@@ -157,34 +168,59 @@ def check_file(path: str | Path, previous: Report | None = None) -> CheckResult:
     return _checked(Path(path), loaded, previous)
 
 
-def check_files(paths: Iterable[str | Path], previous: Report | None = None) -> Iterator[CheckResult]:
+def check_files(paths: Iterable[str | Path], previous: Report | None = None, agency: str | None = None,
+                year: int | None = None) -> Iterator[CheckResult]:
     """Check many files, one in memory at a time.
 
     A report whose agency's previous year is among the files is also checked against it: the
     files are indexed by (agency, year) on the way, and such pairs are read again at the end.
+    Narrative sections copied between the reports checked together (雷同) are reported too.
     """
     results, index = [], {}
     for path in paths:
-        result = check_file(path, previous)
+        result = check_file(path, previous, agency, year)
         results.append(result)
-        if result.usable:
-            index[result.agency, result.year] = Path(path)
-    for result in results:
-        last = index.get((result.agency, (result.year or 0) - 1)) if previous is None and result.usable else None
+        if result.usable and result.agency and result.year:
+            index[_same_agency(result.agency), result.year] = Path(path)
+    for position, result in enumerate(results):
+        last = None
+        if previous is None and result.usable and result.agency and result.year:
+            last = index.get((_same_agency(result.agency), result.year - 1))
         if last is not None:
             try:
-                result = check_file(result.file, load(last).report)
+                results[position] = check_file(result.file, load(last, agency).report, agency, year)
             except ToolkitError:
                 pass  # the previous year's own result already says why it is unusable
+    from .similarity import copied_sections
+
+    copied = copied_sections([(r.file, r.sections) for r in results])
+    for result in results:
+        result.findings += copied.get(result.file, [])
         yield result
+
+
+def _same_agency(name: str) -> str:
+    """An agency's name as the key that pairs its reports: 淮安市洪泽区人民政府 and 洪泽区人民政府 alike."""
+    from .extract.meta import compact
+
+    name = compact(name)
+    rest = name.split("市", 1)[-1]
+    return rest if "市" in name and any(word in rest for word in ("区", "县")) else name
 
 
 def _checked(path: Path, loaded: Loaded, previous: Report | None) -> CheckResult:
     report = loaded.report
-    unread = [Finding("R", ERROR, f"读取时未能确定的内容：{note}", Location(str(path)),
-                      hint="请核对原文；该处数字未读取，检查结果可能因此不准。") for note in loaded.unread]
-    return CheckResult(str(path), findings=unread + check(report, previous), agency=report.agency.name,
-                       year=report.year, format=report.format.version)
+    findings, skipped = rules.audit(report, previous)
+    unread = list(loaded.unread)
+    if not unread and report.unread:
+        unread = [f"数据文件中 {len(report.unread)} 个数字为空（null）：" + "、".join(map(str, sorted(report.unread)[:5]))
+                  + ("等" if len(report.unread) > 5 else "")]
+    inputs = sum(1 for _ in report.format.iter_input_cells())
+    return CheckResult(str(path), findings=findings, agency=report.agency.name or None, year=report.year,
+                       format=report.format.version, unread=unread, not_assessable=skipped,
+                       figures_read=inputs - len(report.unread), figures_unread=len(report.unread),
+                       sections={f"{key} {report.format.section(key).heading}": "".join(n.texts())
+                                 for key, n in report.narrative.items()})
 
 
 # -- drafts ----------------------------------------------------------------------------------------
@@ -280,6 +316,9 @@ def render_files(report: Report, docx: Path | None, pdf: Path | None = None, *, 
     this report renders to is left as it is, so a PDF can be added beside it without ``force``.
     """
     findings = check(report, previous) if findings is None else findings
+    if report.unread and not ignore_errors:
+        raise ToolkitError(f"报告有 {len(report.unread)} 个数字为空（null，未读取），未生成："
+                           + "、".join(map(str, sorted(report.unread)[:5])) + "。请补全后重试（或加 --ignore-errors）。")
     if count(findings, ERROR) and not ignore_errors:
         raise ReportHasErrors(findings)
     if rules.is_unfinished(findings) and not draft:
@@ -330,3 +369,84 @@ def export_template(dest: Path, version: str | None = None, force: bool = False)
 
     fmt = template_format(version)
     return write_atomic(dest, default_template(fmt.version).read_bytes(), force=force)
+
+
+# -- registers -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tallied:
+    """A year counted from a register, as a report: a new draft or the updated data file."""
+
+    tally: Tally
+    report: Report
+    written: Path | None = None
+
+
+def tally_registers(registers: list[Path], years: list[int] | None = None, *, format_version: str | None = None,
+                    labels: Path | None = None, skip_bad_rows: bool = False) -> list[Tallied]:
+    """Each year's tables 三 and 四 from the registers (every year they cover when ``years`` is None),
+    each as a draft report of that year's format."""
+    from .tally import Labels, count, read_checked
+
+    words = Labels.load(labels)
+    fmt = get_format(format_version) if format_version else None
+    registers_by_format = {}
+
+    def register_for(year_format: Format):
+        if year_format.version not in registers_by_format:
+            registers_by_format[year_format.version] = read_checked(registers, year_format, words, skip_bad_rows)
+        return registers_by_format[year_format.version]
+
+    if years is None:
+        from .formats import latest, versions
+
+        first = min(get_format(v).first_year for v in versions())
+        years = [y for y in register_for(fmt or latest()).years() if y >= first]
+    results = []
+    for year in years:
+        register = register_for(fmt or format_for_year(year))
+        tally = count(register, year)
+        draft = Report.blank("", year, tally.format)
+        draft.figures.update(tally.figures)
+        results.append(Tallied(tally, draft))
+    return results
+
+
+def tally_into(data_file: Path, registers: list[Path], year: int | None = None, *, labels: Path | None = None,
+               skip_bad_rows: bool = False) -> Tallied:
+    """Count the data file's year and write the figures into it, leaving the rest of it as it was."""
+    from .figures_update import update_figures
+
+    if not is_data_file(data_file):
+        raise ToolkitError(f"--into 只能写入 YAML 数据文件（.yaml），{data_file.name} 不是。可改用 -o 生成新的数据文件。")
+    raw = data_file.read_bytes() if data_file.is_file() else None
+    if raw is None:
+        raise ToolkitError(f"数据文件不存在：{data_file}。可先用 govreport new 生成，或改用 -o 生成新的数据文件。")
+    report = datafile.loads(raw, data_file)
+    if year is not None and year != report.year:
+        raise ToolkitError(f"{data_file} 是 {report.year} 年度的数据文件，与 --year {year} 不符。")
+    tallied, = tally_registers(registers, [report.year], format_version=report.format.version, labels=labels,
+                               skip_bad_rows=skip_bad_rows)
+    write_atomic(data_file, update_figures(raw, data_file, tallied.tally.figures), force=True)
+    return Tallied(tallied.tally, datafile.load(data_file), data_file)
+
+
+def tally_draft(registers: list[Path], year: int, output: Path, *, agency: str | None = None,
+                format_version: str | None = None, labels: Path | None = None, skip_bad_rows: bool = False,
+                force: bool = False) -> Tallied:
+    """A new data file for the year with the counted figures and everything else blank."""
+    refuse_existing([output], force)
+    tallied, = tally_registers(registers, [year], format_version=format_version, labels=labels,
+                               skip_bad_rows=skip_bad_rows)
+    draft = new_report(agency, year, tallied.tally.format.version)
+    draft.figures.update(tallied.tally.figures)
+    write_draft(draft, output, force)
+    return Tallied(tallied.tally, draft, output)
+
+
+def write_register_template(dest: Path, format_version: str | None = None, force: bool = False) -> Path:
+    """An empty register workbook with the recommended columns and the official choices."""
+    from .register_template import template_workbook
+
+    return write_atomic(dest, template_workbook(template_format(format_version)), force=force)

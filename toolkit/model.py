@@ -65,10 +65,23 @@ class Signature:
 
 
 @dataclass
+class Reading:
+    """How a report read back from a published copy was found: what the rules about the copy need."""
+
+    year_from: str | None = None  # "title", "lead", "period", "date", "text"; None: not stated
+    agency_doubt: str | None = None  # why the agency name read should not be trusted
+    renamed_headings: list[tuple[str, str]] = field(default_factory=list)  # (official, as published)
+    missing_headings: list[str] = field(default_factory=list)  # absent although later ones are there
+    cut_after: str | None = None  # the copy ends in this section: what follows was cut off
+    tables_absent: list[str] = field(default_factory=list)  # table sections with no figures as text
+    format_by_layout: bool = False  # the format was told by the tables' labels
+
+
+@dataclass
 class Report:
     format: Format
     agency: Agency
-    year: int
+    year: int | None  # None only for a published copy that states no year
     date: dt.date | None = None
     lead: Lead | None = None
     narrative: dict[str, Narrative] = field(default_factory=dict)
@@ -77,6 +90,9 @@ class Report:
     signature: Signature = field(default_factory=Signature)
     source: Path | None = None
     lines: dict[str, int] = field(default_factory=dict)
+    unread: set[CellRef] = field(default_factory=set)  # figures not read: unknown, never 0
+    blank_cells: set[CellRef] = field(default_factory=set)  # cells published blank (counted as 0)
+    reading: Reading | None = None  # set when the report was read back from a published copy
 
     @classmethod
     def blank(cls, agency: str, year: int, format: Format | None = None, level: str | None = None) -> "Report":
@@ -115,6 +131,10 @@ class Report:
         if parts:
             return sum((self.value(p) for p in parts), 0)
         return self.figures.get(ref, 0)
+
+    def unread_under(self, ref: CellRef) -> set[CellRef]:
+        """The unread figures a cell's value depends on: while any, the value is unknown."""
+        return set(self.format.input_cells_under(ref)) & self.unread if self.unread else set()
 
     def line_of(self, key_path: str) -> int | None:
         """The line of a key in the data file, or of its nearest stated ancestor."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from .datafile.strict_yaml import compose
 from .errors import DataFileError, Problem
 from .formats import agency_levels
 from .model import CONTACT_FIELDS
@@ -96,10 +97,7 @@ def _csv_rows(text: str, path: Path) -> list[tuple[int, dict]]:
 
 
 def _yaml_rows(text: str, path: Path) -> list[tuple[int, dict]]:
-    try:
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        raise DataFileError(path, [Problem(f"YAML 格式错误：{exc}")]) from None
+    root = compose(text, path)  # located syntax errors; aliases (and alias bombs) refused
     if not isinstance(root, yaml.SequenceNode):
         raise DataFileError(path, [Problem("YAML 机关名单应为列表，每项一个机关（以“- name:”开头）。")])
     rows = []

@@ -6,7 +6,7 @@ import click
 
 from ..api import ReportHasErrors, ReportUnfinished
 from ..errors import ToolkitError
-from . import batch, report, template
+from . import batch, report, tally, template
 from .present import EXIT_FINDINGS, EXIT_UNUSABLE, echo_findings
 
 # Library errors whose exit code is not "unusable input": a report that breaks the rules is a finding.
@@ -54,5 +54,5 @@ def cli() -> None:
     """
 
 
-for command in (report.new, report.check, report.extract, report.render, template.template, batch.batch):
+for command in (report.new, report.check, report.extract, report.render, tally.tally, template.template, batch.batch):
     cli.add_command(command)

@@ -54,7 +54,9 @@ def new(agency, year, format_version, level, previous, output, force):
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               help="输出格式：text（默认，便于阅读）或 json（便于程序处理）。")
 @click.option("--strict", is_flag=True, help="警告也视为不通过（退出码 1）。")
-def check(files, previous, output_format, strict):
+@click.option("--year", type=_YEAR, help="报告年度（已发布的报告中没有写明时使用）。")
+@click.option("--agency", help="机关全称（已发布的报告中没有写明时使用）。")
+def check(files, previous, output_format, strict, year, agency):
     """检查数据文件或已发布的报告（.docx、.pdf、.html、.txt）：结构、数字类型和全部勾稽关系。
 
     同一机关相邻两个年度的文件一起检查时，自动核对跨年度数字。
@@ -71,7 +73,7 @@ def check(files, previous, output_format, strict):
     if previous and len(files) > 1:
         raise click.UsageError("--previous 只能与一个数据文件一起使用。")
     last_year = api.load_report(previous) if previous else None
-    results = list(api.check_files(files, last_year))
+    results = list(api.check_files(files, last_year, agency, year))
     if output_format == "json":
         payload = {"files": [r.as_dict() for r in results], "summary": _summary(results)}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -103,10 +105,17 @@ def _print_text(results: list[api.CheckResult]) -> None:
         for problem in result.problems:
             click.echo(f"{problem}\n", err=True)
         echo_findings(result.findings)
-    if len(results) > 1:
-        echo_table(("文件", "机关", "年度", "错误", "警告", "结果", "规则"),
-                   [(Path(r.file).name, r.agency or "—", str(r.year or "—"), str(r.count(ERROR)), str(r.count(WARNING)),
-                     r.status, " ".join(r.rules)) for r in results])
+        for note in result.unread:
+            click.echo(f"{result.file}: 未读取：{note}")
+        for skipped in result.not_assessable:
+            click.echo(f"{result.file}: {skipped.describe()}")
+        if result.unread or result.not_assessable:
+            click.echo("")
+    if len(results) > 1 or any(r.unread for r in results):
+        echo_table(("文件", "机关", "年度", "格式", "已读/未读", "错误", "警告", "结果", "规则"),
+                   [(Path(r.file).name, r.agency or "（未写明）", str(r.year or "（未写明）"), r.format or "—",
+                     f"{r.figures_read}/{r.figures_unread}" if r.usable else "—", str(r.count(ERROR)),
+                     str(r.count(WARNING)), r.status, " ".join(r.rules)) for r in results])
     summary = _summary(results)
     verdict = ("未通过" if summary["errors"] or summary["unusable"] else "未完成" if summary["unfinished"] else "通过")
     click.echo(f"检查 {summary['files']} 个文件：错误 {summary['errors']} 个，警告 {summary['warnings']} 个，"

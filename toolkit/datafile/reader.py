@@ -18,8 +18,7 @@ import yaml
 from ..errors import DataFileError, FormatNotFound, Problem
 from ..formats import AMOUNT, SIGNED, CellRef, Column, Format, agency_levels, format_for_year, get_format
 from ..model import CONTACT_FIELDS, Agency, Lead, Narrative, Part, Report, Signature
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from .strict_yaml import compose, decode
 
 TOP_LABELS = {
     "format": "报告格式版本",
@@ -53,103 +52,15 @@ def load(path: str | Path) -> Report:
 
 
 def loads(raw: bytes | str, source: Path | None = None) -> Report:
-    text = _decode(raw, source) if isinstance(raw, bytes) else raw
+    text = decode(raw, source) if isinstance(raw, bytes) else raw
     if not text.strip():
         raise DataFileError(source, [Problem("文件是空的，没有任何内容。", hint="可用 govreport new 生成一份空白数据文件。")])
-    root = _compose(text, source)
+    root = compose(text, source)
     reader = _Reader(source)
     report = reader.report(root)
     if reader.problems:
         raise DataFileError(source, reader.problems)
     return report
-
-
-def _decode(raw: bytes, source: Path | None) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        hint = "请用记事本或 WPS 将文件“另存为”UTF-8 编码后重试。"
-        try:
-            raw.decode("gb18030")
-            hint = "文件似乎是 GBK/GB18030 编码；" + hint
-        except UnicodeDecodeError:
-            pass
-        raise DataFileError(source, [Problem("文件不是 UTF-8 编码，无法读取。", line=line, hint=hint)]) from None
-
-
-def _compose(text: str, source: Path | None) -> yaml.Node:
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        lines = text.splitlines()
-        if mark and mark.line < len(lines) and "\t" in lines[mark.line]:
-            problem = "出现了 Tab 字符（YAML 只能用空格缩进）"
-        else:
-            problem = _yaml_problem(exc.problem or exc.context or "")
-        raise DataFileError(
-            source,
-            [
-                Problem(
-                    f"YAML 格式错误：{problem}",
-                    line=mark.line + 1 if mark else None,
-                    column=mark.column + 1 if mark else None,
-                    hint="检查该行的缩进（只能用空格，不能用 Tab）、冒号后是否有空格、引号是否成对。",
-                )
-            ],
-        ) from None
-    except yaml.YAMLError as exc:
-        raise DataFileError(source, [Problem(f"YAML 格式错误：{exc}")]) from None
-    if root is None:
-        raise DataFileError(source, [Problem("文件中只有注释，没有任何数据。")])
-    _reject_aliases(root, text, source)
-    return root
-
-
-_YAML_PROBLEMS = {
-    "mapping values are not allowed here": "此处不能出现冒号（可能缺少空格或缩进不对）",
-    "could not find expected ':'": "缺少冒号",
-    "found undefined alias": "使用了未定义的别名（*）",
-}
-
-
-def _yaml_problem(problem: str) -> str:
-    for english, chinese in _YAML_PROBLEMS.items():
-        if problem.startswith(english):
-            return chinese
-    return problem
-
-
-def _reject_aliases(root: yaml.Node, text: str, source: Path | None) -> None:
-    """Refuse YAML aliases: a data file has no use for them and they allow 'billion laughs' bombs.
-
-    The composer shares one node object for every use of an anchor, so a node met twice is an alias;
-    stopping at the first one keeps the walk linear in the file's size.
-    """
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            alias = next(e for e in yaml.parse(text, Loader=_Loader) if isinstance(e, yaml.AliasEvent))
-            raise DataFileError(
-                source,
-                [
-                    Problem(
-                        "数据文件中不允许使用 YAML 锚点和别名（& 与 *）。",
-                        line=alias.start_mark.line + 1,
-                        column=alias.start_mark.column + 1,
-                        hint="请把被引用的内容直接写出来。",
-                    )
-                ],
-            )
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack += [key, value]
-        elif isinstance(node, yaml.SequenceNode):
-            stack += node.value
 
 
 class _Reader:
@@ -365,6 +276,9 @@ class _Reader:
     def figure(self, node: yaml.Node, ref: CellRef, fmt: Format, report: Report, row_path: bool = False) -> None:
         path = f"figures.{ref.table}.{ref.row}" if row_path else f"figures.{ref}"
         self.lines[f"figures.{ref}"] = node.start_mark.line + 1
+        if _is_null(node) and not fmt.is_derived(ref):
+            report.unread.add(ref)  # a figure not known (not read from a published copy): never 0
+            return
         value = self.number(node, fmt.column(ref), path, fmt.label(ref))
         if value is None:
             return

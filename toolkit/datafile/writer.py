@@ -110,4 +110,6 @@ def _dump_table(report: Report, table_key: str, heading: str) -> list[str]:
 
 
 def _figure(report: Report, ref: CellRef) -> str:
+    if ref in report.unread or (ref not in report.stated_totals and report.unread_under(ref)):
+        return "null"  # not read: unknown, never 0
     return str(report.stated_totals[ref] if ref in report.stated_totals else report.value(ref))

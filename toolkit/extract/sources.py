@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import DataFileError, Problem
 from ..output import decode_text
+from . import guard
 from .normalize import BLANK, canonical, cell_text, is_page_number, simplify, without_layout_spaces
 
 PARAGRAPH, SUBHEAD, CELL, TABLE_START, TABLE_END = "p", "subhead", "cell", "table", "/table"
@@ -36,11 +37,12 @@ class Source:
 
 def read(path: Path) -> Source:
     suffix = path.suffix.lower()
-    readers = {".docx": _docx, ".pdf": _pdf, ".html": _html, ".htm": _html, ".txt": _text}
+    readers = {".docx": _docx, ".pdf": _pdf, ".html": _html, ".htm": _html, ".txt": _text, ".md": _text}
     if suffix not in readers:
         raise DataFileError(path, [Problem(f"不支持的文件类型“{suffix}”。",
-                                           hint="可读取 .docx、.pdf（含文字层）、.html、.txt 格式的报告。")])
+                                           hint="可读取 .docx、.pdf（含文字层）、.html、.txt、.md 格式的报告。")])
     try:
+        guard.check_size(path, guard.MAX_FILE_BYTES if suffix in (".docx", ".pdf") else guard.MAX_TEXT_BYTES)
         return readers[suffix](path)
     except OSError as exc:
         raise DataFileError(path, [Problem(f"无法读取文件：{exc.strerror or exc}")]) from None
@@ -50,6 +52,7 @@ def _docx(path: Path) -> Source:
     import docx
     from docx.table import Table
 
+    guard.check_zip(path)
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several unrelated types for a non-.docx file
@@ -100,36 +103,55 @@ def opening(line: str) -> str:
 
 
 def _pdftotext(path: Path, mode: str) -> str:
-    done = subprocess.run(["pdftotext", mode, "-enc", "UTF-8", str(path), "-"], capture_output=True, check=False)
+    try:
+        done = subprocess.run(["pdftotext", mode, "-enc", "UTF-8", str(path), "-"], capture_output=True, check=False,
+                              timeout=guard.PDF_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise DataFileError(path, [Problem(f"读取 PDF 超过 {guard.PDF_SECONDS} 秒仍未完成，已中止。",
+                                           hint="该文件可能已损坏或被恶意构造。")]) from None
     if done.returncode != 0:
         raise DataFileError(path, [Problem(f"无法读取 PDF：{done.stderr.decode('utf-8', 'replace').strip()}")])
     return done.stdout.decode("utf-8", "replace")
 
 
+_MARKDOWN_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
+_FOOTER = re.compile(r"^\s*[-—–－]+\s*\d{1,3}\s*[-—–－]+\s*$|^\s*第\s*\d{1,3}\s*页")
+_ONLY_PIPES = re.compile(r"^[\s|｜]+$")
+
+
 def _text(path: Path) -> Source:
+    """Copied text in any of the layouts web pages and converters give tables.
+
+    "|" rows (with or without a leading "|", trailing empty cells dropped), one cell per line,
+    lines of nothing but "|", tab-separated cells, markdown tables and headings. A figure alone
+    on a line is a cell, not a page number: only footers like "— 3 —" are dropped.
+    """
     text = decode_text(path.read_bytes())
     lines = []
     for line in text.splitlines():
-        if not line.strip() or is_page_number(line):
+        if not line.strip() or _FOOTER.match(line) or _MARKDOWN_RULE.match(line.strip()):
             continue
-        if "|" in line:
-            lines += _pipe_cells(line)
+        if _ONLY_PIPES.match(line):
+            lines.append(Line(BLANK, CELL))  # an empty cell in a one-cell-per-line copy
+        elif "|" in line or "\t" in line.strip():
+            lines += _split_cells(line)
         else:
-            lines.append(Line(simplify(line).strip()))
+            lines.append(Line(simplify(_MARKDOWN_HEADING.sub("", line)).strip()))
     return Source(lines)
 
 
-def _pipe_cells(line: str) -> list[Line]:
-    """A "|"-separated line: one cell per line as web copies give them, or a whole table row.
+def _split_cells(line: str) -> list[Line]:
+    """A "|"- or tab-separated line: one cell per line as web copies give them, or a whole row.
 
-    Empty cells after the last filled one are what the copy left of merged cells; an empty cell
-    between filled ones is a blank figure; a line of nothing but "|" is one blank cell.
+    Empty cells after the last filled one are what the copy left of merged cells, as is the
+    empty field before a leading "|"; an empty cell between filled ones is a blank figure.
     """
-    cells = [c.strip() for c in line.split("|")]
+    cells = [c.strip() for c in re.split(r"[|｜\t]", line.strip())]
+    if line.strip().startswith(("|", "｜")):
+        cells = cells[1:]
     while cells and not cells[-1]:
         cells.pop()
-    if not cells:
-        return [Line(BLANK, CELL)]
     return [Line(cell_text(c), CELL) for c in cells]
 
 

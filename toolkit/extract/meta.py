@@ -1,0 +1,131 @@
+"""Who published a report and for which year, from wherever the copy says so.
+
+Titles come in either order (机关＋YYYY年… or YYYY年＋机关…), split over two lines, repeated, or
+not at all; then the 导语 names the agency ("现公布某某局2022年政府信息公开工作年度报告"), the
+统计期限 names the year ("统计期限为2023年1月1日至…", even with 年 lost: "20231月1日"), and the
+date below the signature does too. Web copies put page furniture before the title (breadcrumbs,
+发布时间, 索引号) and mirror sites inject spam into names: such lines are not the 导语, and an
+agency name that is a URL, carries spam or has no word naming a public body is flagged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+_REPORT = r"政府信息公开(?:工作)?年度报告"
+_TITLE_AGENCY_FIRST = re.compile(rf"^(?P<agency>.*?)(?P<year>(?:19|20)\d{{2}})年度?{_REPORT}$")
+_TITLE_YEAR_FIRST = re.compile(rf"^(?P<year>(?:19|20)\d{{2}})年度?(?P<agency>.+?){_REPORT}$")
+_IN_SENTENCE = re.compile(rf"(?P<agency>[^，。,；;！!？?]{{2,60}}?)(?P<year>(?:19|20)\d{{2}})年度?{_REPORT}")
+_BY_AGENCY = re.compile(r"本?年度?报告由(?P<agency>[^，。,《]{2,40}?)(?:根据|依据|按照|编制)")
+_PERIOD = re.compile(r"(?:统计期限|统计时间|统计周期|统计区间|数据统计|所列数据)[^。]{0,12}?(?P<year>(?:19|20)\d{2})\s*年?\s*0?1\s*月\s*0?1\s*日")
+_YEAR_MENTION = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月\s*\d{1,2}\s*日前)")
+# What precedes an agency's name inside a sentence: verbs and quotation marks, not the name.
+_LEAD_IN = re.compile(r"^.*(?:现公开|现公布|现发布|现将|特编制|编制形成了|编制了|编制|发布|公布|印发|形成了|现面向社会公开|[《“\"：:])")
+_NOT_A_NAME = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|gov)\b|[A-Za-z@_#$%&*=+<>{}\[\]]")
+_FURNITURE = re.compile(r"^[•·\s]*(?:日期|发布日期|发布时间|时间|来源|浏览次数|点击|字体|字号|作者|索引号|发文机关|文号|分类|"
+                        r"主题分类|您现在所在的位置|当前位置|首页|打印|关闭|政府信息公开$)|https?://|^\S{0,12}[:：]\s*$")
+# Words that name a public body; a "name" without any of them is probably not one.
+_BODY_WORDS = ("政府", "局", "委员会", "委", "办公室", "办公厅", "办", "厅", "街道", "镇", "乡", "中心", "院", "所", "部",
+               "署", "处", "站", "管理", "会", "公司", "馆", "队")
+
+
+@dataclass
+class Metadata:
+    agency: str | None = None
+    agency_as_written: str | None = None  # when it differs: what the copy had around the name
+    year: int | None = None
+    year_from: str | None = None  # "title", "lead", "period", "date", "text"
+    title_lines: int = 0  # lines at the top that are the title and page furniture
+
+
+def compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def read_metadata(top: list[str]) -> Metadata:
+    """Agency and year from the lines before the first heading (title, page furniture, 导语)."""
+    meta = Metadata()
+    for index, line in enumerate(top[:8]):
+        text = compact(line)
+        match = _TITLE_AGENCY_FIRST.match(text) or _TITLE_YEAR_FIRST.match(text)
+        following = compact(top[index + 1]) if index + 1 < len(top) else ""
+        joined = text + following if not (_TITLE_AGENCY_FIRST.match(following) or _TITLE_YEAR_FIRST.match(following)) else ""
+        if not match and joined and (split := _TITLE_AGENCY_FIRST.match(joined) or _TITLE_YEAR_FIRST.match(joined)):
+            match, index = split, index + 1  # a title printed over two lines
+        if match:
+            agency = match.group("agency") or (compact(top[index - 1]) if index else "")
+            if meta.year is None:
+                meta.year, meta.year_from = int(match.group("year")), "title"
+                _set_agency(meta, agency)
+            meta.title_lines = index + 1
+        elif meta.year is None and _FURNITURE.search(text):
+            meta.title_lines = index + 1
+    if not meta.agency and meta.title_lines == 0 and top and _is_name(compact(top[0])):
+        _set_agency(meta, compact(top[0]))  # a copy whose first line is the agency's short name
+        meta.title_lines = 1
+    for line in top[meta.title_lines:meta.title_lines + 4]:
+        text = compact(line)
+        matches = [*_IN_SENTENCE.finditer(text), *_BY_AGENCY.finditer(text)]
+        named = [m for m in matches if any(word in _LEAD_IN.sub("", m.group("agency")) for word in _BODY_WORDS)]
+        if named and not meta.agency:
+            _set_agency(meta, named[-1].group("agency"))
+        dated = [m for m in matches if "year" in m.groupdict()]
+        if dated and meta.year is None:
+            meta.year, meta.year_from = int(dated[-1].group("year")), "lead"
+    if meta.year is None:
+        period = next((m for line in top for m in [_PERIOD.search(compact(line))] if m), None)
+        if period:
+            meta.year, meta.year_from = int(period.group("year")), "period"
+    return meta
+
+
+def period_year(lines: list[str]) -> int | None:
+    """The year a 统计期限 sentence anywhere in the text names."""
+    for line in lines:
+        match = _PERIOD.search(compact(line))
+        if match:
+            return int(match.group("year"))
+    return None
+
+
+def year_mentioned(lines: list[str]) -> int | None:
+    """The year the text speaks of most ("2023年，我局…"), for copies that state it nowhere else."""
+    counts = Counter(int(m) for line in lines for m in _YEAR_MENTION.findall(compact(line)))
+    if not counts:
+        return None
+    (year, n), *rest = counts.most_common()
+    return year if not rest or rest[0][1] < n else None
+
+
+def _set_agency(meta: Metadata, written: str) -> None:
+    written = written.strip("，。,：:《》“”\" ")
+    name = _LEAD_IN.sub("", written)
+    name = re.split(_NOT_A_NAME, name)[-1] if _NOT_A_NAME.search(name) else name
+    name = re.sub(r"^[^\u4e00-\u9fff]+", "", name)
+    if not name:
+        return
+    meta.agency = name
+    if name != written and _NOT_A_NAME.search(written):
+        meta.agency_as_written = written
+
+
+def is_furniture(text: str) -> bool:
+    """A web page's line around the report (breadcrumbs, 发布时间, 索引号), not part of it."""
+    return bool(_FURNITURE.search(text))
+
+
+def _is_name(text: str) -> bool:
+    return 2 <= len(text) <= 40 and not re.search(r"[，。,；;]", text) and text.endswith(_BODY_WORDS)
+
+
+def name_problem(name: str | None, written: str | None) -> str | None:
+    """Why an agency name read from a copy should not be taken on trust, or None."""
+    if written and _NOT_A_NAME.search(written):
+        return f"原文中机关名称处夹带了网址或无关文字“{written}”，已取“{name}”，请核对。"
+    if name and _NOT_A_NAME.search(name):
+        return f"机关名称“{name}”含有网址或无关字符，不像机关名称。"
+    if name and not any(word in name for word in _BODY_WORDS):
+        return f"机关名称“{name}”中没有表示机关的字样（如局、委、办、政府、街道、镇、乡），请核对。"
+    return None
