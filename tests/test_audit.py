@@ -13,6 +13,10 @@ from toolkit.errors import DataFileError
 from toolkit.extract import extract
 from toolkit.formats import CellRef
 
+from .conftest import ROOT
+
+SAMPLES = ROOT / "samples"
+
 pytestmark = pytest.mark.usefixtures("shared")
 
 
@@ -117,6 +121,24 @@ def test_narrative_numbers_against_the_tables(web):
     assert (d13.found, d13.expected) == ("0", "32")
 
 
+def test_site_spam_next_to_a_name_is_reported(web):
+    result = api.check_file(web / "118.txt")  # "政府信息公开载体为青川县德赢VWIN门户网站"
+    spam = next(f for f in result.findings if f.rule == "M3")
+    assert "“德赢VWIN”" in spam.message and "青川县德赢VWIN门户网站" in spam.message
+    assert spam.location.key_path == "agency.name" and spam.severity == "warning"
+    assert "M2" in result.rules and result.agency is None  # the copy names no agency: not guessed
+    assert any("正文只写“县农业农村局”" in note for note in result.unread)  # but says what it does name
+    # 109: the spam inside the agency name is told once, with the name taken from it
+    m3 = [f for f in api.check_file(web / "109.txt").findings if f.rule == "M3"]
+    assert len(m3) == 1 and m3[0].found == "西柳镇人民政府"
+
+
+@pytest.mark.parametrize("name", ["104.md", "105.md", "115.txt", "116.txt", "117.txt", "126.txt", "127.txt", "101.pdf"])
+def test_addresses_pinyin_and_plain_copies_are_not_spam(web, name):
+    # URLs, e-mail addresses and pinyin in brackets are the copy's own text
+    assert "M3" not in rule_ids(web / name)
+
+
 def test_suspicious_and_renamed(web):
     spam = next(f for f in api.check_file(web / "109.txt").findings if f.rule == "M3")
     assert "uedbet" in spam.message and spam.found == "西柳镇人民政府"
@@ -186,3 +208,82 @@ def test_oversized_text_is_refused(tmp_path):
         out.write(io.BytesIO(b"x" * (21 * 1024 * 1024)).getvalue())
     with pytest.raises(DataFileError, match="过大"):
         extract(big)
+
+
+# -- narrative numbers and percentages on real reports' data ---------------------------------------
+
+
+def _huaian_with_applications(new, carried, handled):
+    """The real 淮安 2024 report (its data file) with table 三 reduced to one consistent column."""
+    report = api.load(SAMPLES / "huaian-2024.yaml").report
+    for ref in list(report.figures):
+        if ref.table == "applications":
+            report.figures[ref] = 0
+    report.figures[cell("applications.new_received.natural_person")] = new
+    report.figures[cell("applications.carried_over.natural_person")] = carried
+    report.figures[cell("applications.disclosed.natural_person")] = handled
+    report.figures[cell("applications.carried_forward.natural_person")] = new + carried - handled
+    return report
+
+
+def _overview_says(report, text):
+    report.narrative["overview"].paragraphs[2] = text
+    return {f.rule: f for f in rules.check(report) if f.rule[0] in "DP"}
+
+
+def test_received_carried_and_handled_totals_in_the_narrative():
+    report = _huaian_with_applications(150, 30, 152)
+    assert _overview_says(report, "（二）依申请公开情况。本年新收150件，上年结转30件，办理结果总计152件。") == {}
+    found = _overview_says(report, "（二）依申请公开情况。本年新收151件，上年结转31件，办理结果总计153件。")
+    assert sorted(found) == ["D1", "D14", "D2"]
+    assert (found["D1"].expected.split(" ")[0], found["D1"].found) == ("150", "151")
+    assert (found["D14"].expected, found["D14"].found) == ("30", "31")
+    assert (found["D2"].expected, found["D2"].found) == ("152", "153")
+    assert found["D2"].as_dict()["cells"] == ["applications.total.total"]
+    assert all(f.severity == "warning" and f.location.key_path == "sections.overview.paragraphs[2]" for f in found.values())
+
+
+def test_percentages_in_the_narrative_against_the_table():
+    report = api.load(SAMPLES / "huaian-2024.yaml").report  # 3119 new + 34 carried, 3050 handled, 1362 disclosed
+    fits = "全年依申请公开办结率96.7%，予以公开率45%，按时办结率100%，网站合格率均为100%。"
+    assert _overview_says(report, fits) == {}
+    found = _overview_says(report, "全年依申请公开办结率100%，予以公开率50%。")
+    assert (found["P2"].expected, found["P2"].found) == ("96.7% 或 97.8%", "100%")
+    assert found["P1"].found == "50%" and found["P1"].expected.startswith("44.7%")
+
+
+def test_year_on_year_change_needs_last_years_report(web):
+    last, this = extract(web / "101.pdf").report, extract(web / "102.pdf").report  # 21 → 95 new applications
+    stated = "2024年，区政府办代表区政府受理政府信息公开申请95件，同比增长{}%。"
+    this.narrative["overview"].paragraphs[4] = stated.format("352.4")
+    assert not [f for f in rules.check(this, last) if f.rule == "P3"]
+    this.narrative["overview"].paragraphs[4] = stated.format("35")
+    assert not [f for f in rules.check(this) if f.rule == "P3"]  # without last year the table cannot tell
+    p3 = next(f for f in rules.check(this, last) if f.rule == "P3")
+    assert (p3.expected, p3.found, p3.severity) == ("增长352.4%", "增长35%", "warning")
+    assert [c.previous_year for c in p3.cells] == [False, True]
+    this.narrative["overview"].paragraphs[4] = stated.format("352").replace("增长", "下降")
+    assert next(f for f in rules.check(this, last) if f.rule == "P3").found == "下降352%"
+
+
+def test_percentages_on_unread_figures_are_not_judged(web):
+    report = extract(web / "120.txt").report  # "申请答复率达100%", cut before the tables
+    findings, skipped = rules.audit(report)
+    assert not [f for f in findings if f.rule == "P2"]
+    assert any(s.rule == "P2" for s in skipped)
+
+
+def test_a_state_council_bureau_may_issue_rules(web):
+    report = extract(web / "116.txt").report  # 国家机关事务管理局: its name ends in 局 like a county's
+    assert (report.agency.name, report.level.name) == ("国家机关事务管理局", "国务院部门")
+    local = extract(web / "119.txt").report  # 浙江省市场监督管理局: a provincial department
+    assert local.level.name == "政府部门"
+    for copy in (report, local):
+        regulations = cell("proactive.regulations.issued")
+        copy.figures[regulations] = 2
+        copy.unread.discard(regulations)
+    assert not [f for f in rules.check(report) if f.rule == "E1"]
+    e1 = [f for f in rules.check(local) if f.rule == "E1"]
+    assert len(e1) == 1 and "政府部门没有规章制定权" in e1[0].message and (e1[0].expected, e1[0].found) == ("0", "2")
+    branch = api.new_report("国家税务总局南京市税务局", 2025)  # a local branch of a State Council body
+    assert branch.level.name == "政府部门"

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import docx
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import toolkit
@@ -217,3 +218,13 @@ def test_new_from_a_published_pdf_carries_over(runner, tmp_path, shared):
     assert draft.agency.name == "淮安市人民政府"
     assert draft.value(CellRef("applications", "carried_over", "natural_person")) == 103
     assert draft.value(CellRef("proactive", "normative_documents", "in_force")) == 66
+
+
+@pytest.mark.parametrize("line", [
+    "依托县政务APP、微信公众号和OA系统，提供PDF版和Word版下载，H5页面同步上线。",
+    "报告电子版可在县人民政府门户网站（www.example.gov.cn）下载，邮箱:gk@example.com。",
+])
+def test_latin_words_government_texts_use_are_not_spam(line):
+    from toolkit.extract.meta import injected_spam
+
+    assert injected_spam([line]) == []

@@ -10,18 +10,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from . import datafile, rules
+from . import datafile, publish, rules
 from .errors import DataFileError, Problem, ToolkitError
 from .findings import ERROR, WARNING, Finding, count
 from .formats import Format, format_for_year, get_format
 from .model import Lead, Report
 from .output import safe_filename, write_atomic
+from .publish import Outputs, output_paths  # noqa: F401 -- the commands name their outputs through the api
 from .registry import Entry
 
 if TYPE_CHECKING:
     from .tally import Tally
 
 DATA_SUFFIXES = (".yaml", ".yml")
+OPEN_DATA_SUFFIXES = (".json", ".csv")  # the figures as published by ``render --json/--csv``
 
 
 class UnreadFigures(DataFileError):
@@ -40,6 +42,20 @@ class ReportHasErrors(ToolkitError):
         super().__init__(f"报告有 {errors} 个错误，未生成。请修正后重试（或加 --ignore-errors 强制生成，不推荐）。")
 
 
+class UnreadFiguresInReport(ToolkitError):
+    """A data file with null figures (not read from the published copy): unknown, not 0."""
+
+    def __init__(self, report: Report):
+        order = {ref: i for i, ref in enumerate(report.format.iter_input_cells())}
+        first = sorted(report.unread, key=order.__getitem__)
+        line = lambda ref: f"第 {n} 行，" if (n := report.line_of_cell(ref)) else ""
+        shown = "、".join(f"「{report.format.label(ref)}」（{line(ref)}figures.{ref}）" for ref in first[:3])
+        shown += "等" if len(first) > 3 else ""
+        where = f"{report.source}：" if report.source else ""
+        super().__init__(f"{where}报告有 {len(report.unread)} 个数字为空（null，未读取），未生成：{shown}。"
+                         "请对照原文补全后重试；或加 --allow-unread 生成，这些格及其总计显示为“—”。")
+
+
 class ReportUnfinished(ToolkitError):
     """Placeholders left in, or no agency name: rendered only as a marked draft."""
 
@@ -55,6 +71,19 @@ class TemplateRejected(ToolkitError):
     def __init__(self, template: Path, findings: list[Finding]):
         self.findings = findings
         super().__init__(f"模板 {template} 有 {len(findings)} 处问题，未生成报告（govreport template check {template} 查看）。")
+
+
+class FormatNotForYear(ToolkitError):
+    """A format asked for that is not the one in force for the report's year."""
+
+    def __init__(self, fmt: Format, year: int):
+        try:
+            due = format_for_year(year)
+            told = f"{year}年度应使用格式 {due.version}（{due.document}）。"
+        except ToolkitError:
+            told = ""
+        super().__init__(f"格式 {fmt.version}（{fmt.document}）适用于{fmt.years}，不适用于{year}年度报告；{told}"
+                         "确需使用该格式，请加 --allow-format-mismatch（检查时仍会报告此错误）。")
 
 
 # -- loading ---------------------------------------------------------------------------------------
@@ -79,10 +108,15 @@ def readable_suffixes() -> tuple[str, ...]:
 
 
 def load(path: str | Path, agency: str | None = None, year: int | None = None) -> Loaded:
-    """A data file as it is, or a published report (.docx, PDF, HTML, text) read back."""
+    """A data file as it is, open data (.json, .csv) read back, or a published report (.docx, PDF, HTML,
+    text) read back."""
     path = Path(path)
     if is_data_file(path):
         return Loaded(datafile.load(path))
+    if path.suffix.lower() in OPEN_DATA_SUFFIXES:
+        from . import opendata
+
+        return Loaded(opendata.load(path))
     from .extract import extract
 
     extraction = extract(path, agency, year)
@@ -133,17 +167,28 @@ class CheckResult:
         return rules.is_unfinished(self.findings)
 
     @property
+    def coverage(self) -> str:
+        """How much of the tables could be checked: "complete", "partial" or "none" (no figure read)."""
+        if not self.figures_unread:
+            return "complete"
+        return "none" if not self.figures_read else "partial"
+
+    @property
     def status(self) -> str:
-        """无法使用, 未完成, 未通过 (errors) or 通过, for a person reading a summary."""
+        """无法使用, 未完成, 未通过 (errors), 未核查表格 (no figure read), 仅部分核查 (some figures
+        unread) or 通过, for a person reading a summary: a copy whose tables were not read has not passed."""
         if not self.usable:
             return "无法使用"
         if self.unfinished:
             return "未完成"
-        return "未通过" if self.count(ERROR) else "通过"
+        if self.count(ERROR):
+            return "未通过"
+        return {"complete": "通过", "partial": "仅部分核查", "none": "未核查表格"}[self.coverage]
 
     def as_dict(self) -> dict:
         return {
-            "file": self.file, "status": "checked" if self.usable else "unusable", "agency": self.agency,
+            "file": self.file, "status": "checked" if self.usable else "unusable", "result": self.status,
+            "coverage": self.coverage if self.usable else None, "agency": self.agency,
             "year": self.year, "format": self.format, "unfinished": self.unfinished, "figures_read": self.figures_read,
             "figures_unread": self.figures_unread, "errors": self.count(ERROR), "warnings": self.count(WARNING),
             "rules": self.rules, "problems": self.problems, "unread": self.unread,
@@ -227,10 +272,14 @@ def _checked(path: Path, loaded: Loaded, previous: Report | None) -> CheckResult
 
 
 def new_report(agency: str | None, year: int, format_version: str | None = None, level: str | None = None,
-               previous: Report | None = None, entry: Entry | None = None) -> Report:
+               previous: Report | None = None, entry: Entry | None = None, *,
+               allow_format_mismatch: bool = False) -> Report:
     """A blank yearly draft; with last year's report, what carries over is carried over; with a
-    registry entry, the registry's level, website and contact details win over last year's."""
+    registry entry, the registry's level, website and contact details win over last year's.
+    A format that is not in force for the year is refused unless ``allow_format_mismatch``."""
     fmt = get_format(format_version) if format_version else format_for_year(year)
+    if not fmt.covers(year) and not allow_format_mismatch:
+        raise FormatNotForYear(fmt, year)
     name = agency or (entry.name if entry else None) or (previous.agency.name if previous else "")
     draft = Report.blank(name, year, fmt, level or (entry.level if entry else None))
     if previous:
@@ -295,10 +344,11 @@ def render_docx(report: Report, template: str | Path | None = None, draft: bool 
 
 @dataclass
 class Rendered:
-    """A report written: the findings it was checked with, and the files written."""
+    """A report written: the findings it was checked with, the files written, and those left as they were."""
 
     findings: list[Finding]
     written: list[Path]
+    unchanged: list[Path] = field(default_factory=list)
     font_fallbacks: list = field(default_factory=list)  # render.fonts.Fallback: faces the PDF lost
 
     @property
@@ -306,52 +356,46 @@ class Rendered:
         return count(self.findings, ERROR)
 
 
-def render_files(report: Report, docx: Path | None, pdf: Path | None = None, *, template: Path | None = None,
-                 previous: Report | None = None, ignore_errors: bool = False, force: bool = False,
-                 draft: bool = False, findings: list[Finding] | None = None) -> Rendered:
-    """Check, gate on errors and on unfinished text, lint a custom template, then write the .docx
-    and/or the PDF. An unfinished report is written only as a ``draft``, marked as such.
+def render_files(report: Report, outputs: Outputs, *, template: Path | None = None, previous: Report | None = None,
+                 ignore_errors: bool = False, force: bool = False, draft: bool = False,
+                 findings: list[Finding] | None = None, allow_unread: bool = False) -> Rendered:
+    """Check, gate on errors, on unread figures and on unfinished text, lint a custom template, then
+    write every output asked for. An unfinished report is written only as a ``draft``, its .docx
+    marked as such; figures not read (null) only with ``allow_unread``, shown as 「—」 with the
+    totals they feed.
 
-    ``docx`` None with a ``pdf`` means a PDF only. A .docx already on disk with exactly the bytes
-    this report renders to is left as it is, so a PDF can be added beside it without ``force``.
+    Everything is made in memory first, so nothing is written when any part fails. A file already
+    on disk with exactly the bytes this report gives is left as it is, so a PDF or a web page can
+    be added beside an existing .docx without ``force``. The chart needs last year's report.
     """
     findings = check(report, previous) if findings is None else findings
-    if report.unread and not ignore_errors:
-        raise ToolkitError(f"报告有 {len(report.unread)} 个数字为空（null，未读取），未生成："
-                           + "、".join(map(str, sorted(report.unread)[:5])) + "。请补全后重试（或加 --ignore-errors）。")
+    if report.unread and not allow_unread:
+        raise UnreadFiguresInReport(report)
+    if report.unread and outputs.chart:
+        raise ToolkitError(f"报告有 {len(report.unread)} 个数字未读取（null），无法生成对比图；请补全后重试，或不加 --chart。")
     if count(findings, ERROR) and not ignore_errors:
         raise ReportHasErrors(findings)
     if rules.is_unfinished(findings) and not draft:
         raise ReportUnfinished(findings)
     if template and (problems := template_findings(template, report.format)):
         raise TemplateRejected(template, problems)
-    content = render_docx(report, template, draft)
-    unchanged = docx is not None and docx.exists() and docx.read_bytes() == content
-    refuse_existing([p for p in (docx, pdf) if p and not (p == docx and unchanged)], force)
-    written, fallbacks = [], []
-    if docx and not unchanged:
-        written.append(write_atomic(docx, content, force=force))
-    if pdf:
+    document = render_docx(report, template, draft) if outputs.docx or outputs.pdf else None
+    contents, document = publish.contents(report, outputs, document, previous, draft)
+    unchanged = [p for p, data in contents.items() if p.exists() and p.read_bytes() == data]
+    refuse_existing([p for p in outputs.paths() if p not in unchanged], force)
+    written = [write_atomic(p, data, force=force) for p, data in contents.items() if p not in unchanged]
+    fallbacks = []
+    if outputs.pdf:
         from .render import docx_to_pdf, fonts
 
         try:
-            converted = docx_to_pdf(content)
-            written.append(write_atomic(pdf, converted, force=force))
+            converted = docx_to_pdf(document)
+            written.append(write_atomic(outputs.pdf, converted, force=force))
         except ToolkitError as exc:
-            done = f"（Word 报告已生成：{docx}）" if docx else ""
+            done = f"（已生成：{'、'.join(map(str, written))}）" if written else ""
             raise ToolkitError(f"PDF 未生成{done}：{exc}") from None
-        fallbacks = fonts.fallbacks(content, converted)
-    return Rendered(findings, written, fallbacks)
-
-
-def output_paths(report: Report, output: Path | None, pdf: bool) -> tuple[Path | None, Path | None]:
-    """(docx, pdf) to write: the kind follows ``-o``'s suffix; ``--pdf`` adds a PDF beside the .docx."""
-    output = output or default_name(report, ".docx")
-    if output.suffix.lower() == ".pdf":
-        return None, output
-    if output.suffix.lower() != ".docx":
-        raise ToolkitError(f"不支持的输出文件类型：{output.name}。请使用 .docx 或 .pdf。")
-    return output, output.with_suffix(".pdf") if pdf else None
+        fallbacks = fonts.fallbacks(document, converted)
+    return Rendered(findings, written, unchanged, fallbacks)
 
 
 # -- templates -------------------------------------------------------------------------------------

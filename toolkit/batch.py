@@ -107,8 +107,9 @@ def write_draft(entry: Entry, year: int, out: Path, previous: Path | None, with_
 
 
 def render_jobs(folder: Path, out: Path, registry: Registry | None = None, ignore_errors: bool = False,
-                force: bool = False, draft: bool = False) -> list[Job]:
-    return [Job(path.name, write_report, (path, out, registry, ignore_errors, force, draft))
+                force: bool = False, draft: bool = False, extra: tuple[str, ...] = ()) -> list[Job]:
+    """A job per data file; ``extra`` names further kinds to write beside each .docx ("html", "json", "csv")."""
+    return [Job(path.name, write_report, (path, out, registry, ignore_errors, force, draft, extra))
             for path in sorted(folder.glob("*.yaml"))]
 
 
@@ -119,10 +120,11 @@ def _template_problems(template: Path, version: str) -> int:
 
 
 def write_report(path: Path, out: Path, registry: Registry | None, ignore_errors: bool, force: bool,
-                 draft: bool = False) -> Outcome:
+                 draft: bool = False, extra: tuple[str, ...] = ()) -> Outcome:
     target = out / f"{path.stem}.docx"
-    if _existing([target], force):
-        return Outcome(path.name, SKIPPED, f"已存在 {target.name}，未覆盖（加 --force 覆盖）")
+    outputs = api.Outputs(docx=target, **{kind: target.with_suffix(f".{kind}") for kind in extra})
+    if existing := _existing(outputs.paths(), force):
+        return Outcome(path.name, SKIPPED, f"已存在 {'、'.join(p.name for p in existing)}，未覆盖（加 --force 覆盖）")
     report = api.load_report(path)
     entry = registry.by_name(report.agency.name) if registry else None
     template = entry.template if entry else None
@@ -132,7 +134,7 @@ def write_report(path: Path, out: Path, registry: Registry | None, ignore_errors
     findings = api.check(report)
     tally = dict(errors=count(findings, ERROR), warnings=count(findings, WARNING), unfinished=is_unfinished(findings))
     try:
-        api.render_files(report, target, template=template, ignore_errors=ignore_errors, force=force, draft=draft,
+        api.render_files(report, outputs, template=template, ignore_errors=ignore_errors, force=force, draft=draft,
                          findings=findings)
     except api.ReportHasErrors:
         return Outcome(report.agency.name, FAILED, f"有 {tally['errors']} 个错误，未生成（govreport check {path.name} 查看）",
@@ -140,7 +142,8 @@ def write_report(path: Path, out: Path, registry: Registry | None, ignore_errors
     except api.ReportUnfinished as exc:
         return Outcome(report.agency.name, FAILED, f"尚未完成（{len(exc.findings)} 处未填写），未生成（加 --draft 生成草稿）",
                        **tally)
-    return Outcome(report.agency.name, DONE, "已生成草稿" if tally["unfinished"] else "", (str(target),), **tally)
+    return Outcome(report.agency.name, DONE, "已生成草稿" if tally["unfinished"] else "", tuple(map(str, outputs.paths())),
+                   **tally)
 
 
 # -- checks ------------------------------------------------------------------------------------------

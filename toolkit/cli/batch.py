@@ -85,19 +85,24 @@ def batch_new(agencies, year, out, previous, with_docx, format_version, force, w
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="输出文件夹。")
 @click.option("--agencies", type=click.Path(path_type=Path), help="机关名单：按名单为各机关选用自己的模板。")
+@click.option("--html", "with_html", is_flag=True, help="同时生成网页（.html）。")
+@click.option("--json", "with_json", is_flag=True, help="同时生成开放数据 JSON。")
+@click.option("--csv", "with_csv", is_flag=True, help="同时生成开放数据 CSV。")
 @click.option("--ignore-errors", is_flag=True, help="有错误的报告也生成（不推荐）。")
 @click.option("--draft", is_flag=True, help="尚未填写完整的报告也生成，标明“征求意见稿”。")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
 @_JOBS_OPTION
-def batch_render(folder, out, agencies, ignore_errors, draft, force, workers):
-    """为文件夹中的每个数据文件生成 Word 报告。
+def batch_render(folder, out, agencies, with_html, with_json, with_csv, ignore_errors, draft, force, workers):
+    """为文件夹中的每个数据文件生成 Word 报告（可同时生成网页和开放数据）。
 
     \b
     示例：
       govreport batch render 2025/ --out 报告/ --agencies 机关名单.csv
+      govreport batch render 2025/ --out 报告/ --html --json --csv
     """
     loaded = _registry(agencies) if agencies else None
-    jobs = batch_lib.render_jobs(folder, out, loaded, ignore_errors, force, draft)
+    extra = tuple(kind for kind, asked in (("html", with_html), ("json", with_json), ("csv", with_csv)) if asked)
+    jobs = batch_lib.render_jobs(folder, out, loaded, ignore_errors, force, draft, extra)
     _summarize(_run(jobs, workers, "生成报告"), len(loaded.problems) if loaded else 0)
 
 

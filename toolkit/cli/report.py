@@ -21,12 +21,14 @@ _OUTPUT = click.Path(dir_okay=False, path_type=Path)
 @click.option("--agency", help="机关全称，例如：某某县某某乡人民政府。使用 --from 时可省略。")
 @click.option("--year", type=_YEAR, required=True, help="报告年度，例如 2025。")
 @click.option("--format", "format_version", help="格式版本：2021（默认，2021年度起）或 2019（2019、2020年度）。")
+@click.option("--allow-format-mismatch", is_flag=True,
+              help="允许使用不适用于该年度的格式（例如按旧格式补做报告）；检查时仍会报告格式与年度不符。")
 @click.option("--level", help="机关层级，例如：乡镇人民政府、政府部门。")
 @click.option("--from", "previous", type=_FILE,
               help="上一年度的数据文件或已发布的报告（.docx、.pdf、.html、.txt）：结转数、现行有效件数、机关信息将自动带入。")
 @click.option("-o", "--output", type=_OUTPUT, help="输出文件；默认按报告标题命名。“-”表示输出到屏幕。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
-def new(agency, year, format_version, level, previous, output, force):
+def new(agency, year, format_version, allow_format_mismatch, level, previous, output, force):
     """生成某机关某年度的空白数据文件（YAML）。
 
     每一项都已列出并注明官方名称，表格数字均为 0，叙述部分为待填写的占位文字。
@@ -39,7 +41,8 @@ def new(agency, year, format_version, level, previous, output, force):
     if not agency and not previous:
         raise click.UsageError("请用 --agency 给出机关全称，或用 --from 指定上一年度的数据文件。")
     last_year = api.load_report(previous) if previous else None
-    draft = api.new_report(agency, year, format_version, level, previous=last_year)
+    draft = api.new_report(agency, year, format_version, level, previous=last_year,
+                           allow_format_mismatch=allow_format_mismatch)
     if str(output) == "-":
         click.echo(api.draft_text(draft), nl=False)
         return
@@ -97,6 +100,8 @@ def _summary(results: list[api.CheckResult]) -> dict:
         "unfinished": sum(r.unfinished for r in results),
         "errors": sum(r.count(ERROR) for r in results),
         "warnings": sum(r.count(WARNING) for r in results),
+        "partially_checked": sum(r.usable and r.coverage == "partial" for r in results),
+        "tables_unchecked": sum(r.usable and r.coverage == "none" for r in results),
     }
 
 
@@ -117,9 +122,13 @@ def _print_text(results: list[api.CheckResult]) -> None:
                      f"{r.figures_read}/{r.figures_unread}" if r.usable else "—", str(r.count(ERROR)),
                      str(r.count(WARNING)), r.status, " ".join(r.rules)) for r in results])
     summary = _summary(results)
-    verdict = ("未通过" if summary["errors"] or summary["unusable"] else "未完成" if summary["unfinished"] else "通过")
+    unchecked = summary["partially_checked"] + summary["tables_unchecked"]
+    verdict = ("未通过" if summary["errors"] or summary["unusable"] else "未完成" if summary["unfinished"]
+               else "仅部分核查" if unchecked else "通过")
+    coverage = (f"，表格仅部分核查 {summary['partially_checked']} 个，未核查表格 {summary['tables_unchecked']} 个"
+                if unchecked else "")
     click.echo(f"检查 {summary['files']} 个文件：错误 {summary['errors']} 个，警告 {summary['warnings']} 个，"
-               f"未完成 {summary['unfinished']} 个，无法读取 {summary['unusable']} 个 —— {verdict}")
+               f"未完成 {summary['unfinished']} 个，无法读取 {summary['unusable']} 个{coverage} —— {verdict}")
 
 
 @click.command()
@@ -153,31 +162,42 @@ def extract(source, output, agency, year, force):
 @click.command()
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=_OUTPUT,
-              help="输出文件：.docx 为 Word 报告，.pdf 为只生成 PDF；默认按报告标题命名的 Word 文件。")
+              help="输出文件，类型由扩展名决定：.docx Word 报告、.pdf、.html 网页、.json 或 .csv 开放数据、"
+                   ".png 或 .svg 对比图；默认按报告标题命名的 Word 文件。")
 @click.option("--template", type=_FILE, help="自定义的 Word 模板（默认使用对应格式的官方模板）。")
-@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换出 PDF（与 Word 文件同名）。")
-@click.option("--previous", type=_FILE, help="上一年度的数据文件，生成前一并核对跨年度数字。")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换出 PDF（与输出文件同名）。")
+@click.option("--html", "with_html", is_flag=True, help="同时生成网页（.html，可直接发布到政府网站年报栏目）。")
+@click.option("--json", "with_json", is_flag=True, help="同时生成开放数据 JSON（每个单元格一条，含官方名称）。")
+@click.option("--csv", "with_csv", is_flag=True, help="同时生成开放数据 CSV（UTF-8，Excel 可直接打开）。")
+@click.option("--chart", is_flag=True, help="生成与上一年度的对比图（.png、.svg），并放入 Word 报告和网页；需要 --previous。")
+@click.option("--previous", type=_FILE, help="上一年度的数据文件：生成前一并核对跨年度数字，也用于对比图。")
 @click.option("--ignore-errors", is_flag=True, help="即使检查出错误也生成（不推荐，生成的报告不应直接公开）。")
+@click.option("--allow-unread", is_flag=True,
+              help="数据文件中有未读取的数字（null）时也生成：这些格及受其影响的总计显示为“—”，不按 0 计。")
 @click.option("--draft", is_flag=True, help="尚未填写完整（有【待填写】或缺机关全称）时也生成，并在标题上方标明“征求意见稿”。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
-def render(data, output, template, pdf, previous, ignore_errors, draft, force):
-    """由数据文件生成正式的 Word 报告（可同时生成 PDF）。
+def render(data, output, template, pdf, with_html, with_json, with_csv, chart, previous, ignore_errors, allow_unread,
+           draft, force):
+    """由数据文件生成正式的 Word 报告，以及 PDF、网页、开放数据和对比图。
 
     生成前先做全部检查：有错误时不生成，除非加 --ignore-errors；
-    还有【待填写】占位文字或缺机关全称时不生成，除非加 --draft（生成标明“征求意见稿”的草稿）。
+    还有【待填写】占位文字或缺机关全称时不生成，除非加 --draft（生成标明“征求意见稿”的草稿）；
+    有未读取的数字（null）时不生成，除非加 --allow-unread（这些格显示为“—”）。
 
     \b
     示例：
       govreport render 2025.yaml
-      govreport render 2025.yaml -o 报告.docx --pdf
-      govreport render 2025.yaml -o 报告.pdf
+      govreport render 2025.yaml -o 报告.docx --pdf --html --json --csv
+      govreport render 2025.yaml -o 报告.html
+      govreport render 2025.yaml --previous 2024.yaml --chart --html
       govreport render 2025.yaml --template 本单位模板.docx
     """
     report = api.load_report(data)
-    findings = api.check(report, api.load_report(previous) if previous else None)
-    docx, pdf_path = api.output_paths(report, output, pdf)
-    rendered = api.render_files(report, docx, pdf_path, template=template, ignore_errors=ignore_errors,
-                                force=force, draft=draft, findings=findings)
+    last_year = api.load_report(previous) if previous else None
+    findings = api.check(report, last_year)
+    outputs = api.output_paths(report, output, pdf, html=with_html, json=with_json, csv=with_csv, chart=chart)
+    rendered = api.render_files(report, outputs, template=template, previous=last_year, ignore_errors=ignore_errors,
+                                force=force, draft=draft, findings=findings, allow_unread=allow_unread)
     echo_findings(rendered.findings, err=True)
     if rendered.errors:
         click.secho(f"！！！注意：报告有 {rendered.errors} 个错误，仍按要求生成。请勿直接公开发布！！！",
@@ -186,5 +206,5 @@ def render(data, output, template, pdf, previous, ignore_errors, draft, force):
         click.echo(f"已生成：{path}", err=True)
     for fallback in rendered.font_fallbacks:
         click.secho(f"注意：{fallback.message()}", err=True, fg="yellow")
-    if docx and docx not in rendered.written:
-        click.echo(f"未改动：{docx}（内容与本次生成的相同）", err=True)
+    for path in rendered.unchanged:
+        click.echo(f"未改动：{path}（内容与本次生成的相同）", err=True)

@@ -5,7 +5,8 @@ not at all; then the 导语 names the agency ("现公布某某局2022年政府�
 统计期限 names the year ("统计期限为2023年1月1日至…", even with 年 lost: "20231月1日"), and the
 date below the signature does too. Web copies put page furniture before the title (breadcrumbs,
 发布时间, 索引号) and mirror sites inject spam into names: such lines are not the 导语, and an
-agency name that is a URL, carries spam or has no word naming a public body is flagged.
+agency name that is a URL, carries spam or has no word naming a public body is flagged, as is
+spam glued to a place or agency name anywhere in the text ("青川县德赢VWIN门户网站").
 """
 
 from __future__ import annotations
@@ -29,6 +30,82 @@ _FURNITURE = re.compile(r"^[•·\s]*(?:日期|发布日期|发布时间|时间|
 # Words that name a public body; a "name" without any of them is probably not one.
 _BODY_WORDS = ("政府", "局", "委员会", "委", "办公室", "办公厅", "办", "厅", "街道", "镇", "乡", "中心", "院", "所", "部",
                "署", "处", "站", "管理", "会", "公司", "馆", "队")
+
+
+# Spam a mirror site glues into the text: Latin words run into Chinese ("德赢VWIN", "uedbet体育_uedbet官网@:").
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9_@]*(?:[\u4e00-\u9fff]{1,3}[A-Za-z0-9_@]+)*[@:：_]*")
+# Latin words government texts use in Chinese sentences (政务APP, PDF版, OA系统, H5页面…).
+_PLAIN_LATIN = frozenset({"APP", "PC", "PDF", "OA", "WPS", "H", "QQ", "WORD", "EXCEL", "GB", "ICP", "IP", "CA", "AI",
+                          "VR", "AR", "ID", "USB", "LED", "EMS", "KPI", "VPN", "GDP", "CPI", "PPP", "PM", "ISO", "TV",
+                          "CT", "EXCEL", "HTML", "HTTP", "HTTPS", "WWW", "WIFI", "WLAN", "IPTV", "OFD", "CEB", "XML"})
+_GAMBLING = re.compile(r"体育|官网|官方|娱乐|彩票|棋牌|真人|博彩|电竞|登录|入口|网址|赢|bet", re.IGNORECASE)
+_NAME_END = ("省", "市", "县", "区", "州", "旗", "盟", "镇", "乡", "街道", "局", "政府", "办公室", "委员会")
+_NAME_NEXT = re.compile(r"^[\u4e00-\u9fff]{1,12}?(?:人民政府|政府|局|委员会|办公室|街道|镇|乡|县|区|市)")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+# An agency named only by its kind, its place left out: "县农业农村局在县委、县政府的统筹安排下…".
+_UNPLACED_NAME = re.compile(r"(?:^|[，,。；;：:、])(?:(?:19|20)\d{2}年度?[，,]?)?"
+                            r"(?P<name>[省市县区镇乡](?!委|政府|人民政府)[\u4e00-\u9fff]{2,10}?(?:局|委员会|办公室|中心))"
+                            r"(?=在|按照|根据|认真|坚持|严格|深入|围绕|紧紧|[，,。；;])")
+
+
+def unplaced_name(lines: list[str]) -> str | None:
+    """The agency as the copy names it without its place (县农业农村局), for telling what is missing."""
+    return next((m.group("name") for line in lines for m in [_UNPLACED_NAME.search(compact(line))] if m), None)
+
+
+@dataclass(frozen=True)
+class Injected:
+    """Spam found glued to a name: the spam itself and the words around it, as the copy has them."""
+
+    spam: str
+    context: str
+
+
+def injected_spam(lines: list[str]) -> list[Injected]:
+    """Spam glued to a place or agency name, once per distinct spam text, in the order found.
+
+    A Latin word run into Chinese is spam when it is not a word government texts use and it sits
+    next to a name (a place or a body, up to four brand characters between: 青川县德赢VWIN) or
+    reads as betting vocabulary; URLs and e-mail addresses in brackets are the copy's own.
+    """
+    found: dict[str, Injected] = {}
+    seen: set[str] = set()
+    for line in lines:
+        text = compact(line)
+        for match in _LATIN_RUN.finditer(text):
+            if match.group() in seen:
+                continue  # told once, with its first place; mirrors repeat the same spam many times
+            start, end = match.span()
+            before, after = text[max(0, start - 16):start], text[end:end + 16]  # windows: long lines stay linear
+            glued = bool(before and _CJK.match(before[-1])) or bool(after and _CJK.match(after[0]))
+            letters = re.sub(r"[^A-Za-z]", "", match.group()).upper()
+            if not glued or letters in _PLAIN_LATIN or len(letters) < 3 or _in_address(text, start, end):
+                continue
+            brand = _brand_before(before)
+            spam = brand + match.group()
+            start -= len(brand)
+            named = bool(brand) or before.endswith(_NAME_END) or bool(_NAME_NEXT.match(after))
+            if named or _GAMBLING.search(spam):
+                seen.add(match.group())
+                found.setdefault(spam.rstrip("@:：_") or spam, Injected(spam, text[max(0, start - 8):end + 8]))
+    return list(found.values())
+
+
+def _brand_before(before: str) -> str:
+    """The Chinese characters between a name's end and a Latin spam word (德赢 in 青川县德赢VWIN)."""
+    for width in range(1, 5):
+        head, brand = before[:-width], before[-width:]
+        if len(head) >= 2 and head.endswith(_NAME_END) and all(_CJK.match(c) for c in brand):
+            return brand
+    return ""
+
+
+def _in_address(text: str, start: int, end: int) -> bool:
+    """Part of a web or e-mail address: the copy's own link, not spam."""
+    around = text[max(0, start - 12):end + 12]
+    return bool(re.search(r"https?|www\.|\.(?:com|cn|net|org|gov)|@[A-Za-z0-9]", around))
 
 
 @dataclass
@@ -129,6 +206,15 @@ def is_furniture(text: str) -> bool:
 
 def _is_name(text: str) -> bool:
     return 2 <= len(text) <= 40 and not re.search(r"[，。,；;]", text) and text.endswith(_BODY_WORDS)
+
+
+def spam_problem(found: list[Injected]) -> str | None:
+    """The spam a mirror site glued to names in the copy, as a reviewer should be told it."""
+    if not found:
+        return None
+    shown = "、".join(f"“{i.spam}”（原文“…{i.context}…”）" for i in found[:3])
+    return (f"原文中地名或机关名称旁夹带了疑似镜像网站插入的广告文字：{shown}。"
+            "此副本不是机关网站的原文，机关名称和内容可能被改动，请核对。")
 
 
 def name_problem(name: str | None, written: str | None) -> str | None:

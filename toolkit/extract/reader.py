@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from ..model import Agency, Lead, Narrative, Part, Reading, Report, Signature
 from ..output import display_width
-from .meta import compact, is_furniture, name_problem, period_year, read_metadata, year_mentioned
+from .meta import (compact, injected_spam, is_furniture, name_problem, period_year, read_metadata, spam_problem,
+                   unplaced_name, year_mentioned)
 from .sources import CELL, SUBHEAD, TABLE_END, TABLE_START, Line, Source, opening
 from .structure import detect_format, find_headings, first_heading
 from .tables import read_table
@@ -48,10 +49,14 @@ def read_report(source: Source, agency: str | None = None, year: int | None = No
     fmt, by_layout = detect_format(lines, year)
     headings = find_headings(lines, min(meta.title_lines, body_start), fmt)
     agency = agency or meta.agency or signature_name
+    doubt = None if agency != meta.agency else name_problem(meta.agency, meta.agency_as_written)
+    spam = [i for i in injected_spam(texts) if not doubt or i.spam.rstrip("@:：_") not in doubt]
     reading = Reading(year_from=year_from, renamed_headings=headings.renamed, format_by_layout=by_layout,
-                      agency_doubt=None if agency != meta.agency else name_problem(meta.agency, meta.agency_as_written))
+                      agency_doubt=" ".join(filter(None, (doubt, spam_problem(spam)))) or None)
     if not agency:
-        notes.append("原文中没有写明机关名称（标题、导语和落款中都没有），请用 --agency 指定或在数据文件中填写 agency.name。")
+        partial = unplaced_name(texts[:body_start + 12])
+        shown = f"，正文只写“{partial}”，没有写明所属地方" if partial else ""
+        notes.append(f"原文中没有写明机关名称（标题、导语和落款中都没有{shown}），请用 --agency 指定或在数据文件中填写 agency.name。")
     if not year:
         notes.append("原文中没有写明报告年度（标题、统计期限、成文日期和正文中都没有），请用 --year 指定。")
     report = Report(format=fmt, agency=Agency(agency or "", None), year=year, date=date, reading=reading)

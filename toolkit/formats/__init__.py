@@ -169,10 +169,20 @@ def _term(text: str, binding: dict[str, str]) -> Term:
 
 @dataclass(frozen=True)
 class NarrativeCheck:
+    """A number the narrative states (the pattern's first group; none: 0), and the cells whose sum
+    it may be (any one of ``expect_any``). With ``per_any`` the number is a percentage of those
+    cells over any of these; with ``change`` it is their percentage change on last year's report."""
+
     id: str
     title: str
     pattern: re.Pattern
     expect_any: tuple[tuple[str, ...], ...]
+    per_any: tuple[tuple[str, ...], ...] = ()
+    change: bool = False
+
+    @property
+    def is_percentage(self) -> bool:
+        return bool(self.per_any) or self.change
 
 
 @dataclass(frozen=True)
@@ -209,14 +219,27 @@ class Format:
     level_by_name_ending: dict[str, str]
     numbering: Numbering
     sanity: dict = field(default_factory=dict)
+    level_by_name_pattern: tuple[tuple[re.Pattern, str], ...] = ()
 
     def __repr__(self) -> str:
         return f"Format({self.version!r})"
 
+    def covers(self, year: int) -> bool:
+        """Whether this format is the one in force for a report year."""
+        return self.first_year <= year <= (self.last_year or year)
+
+    @property
+    def years(self) -> str:
+        """The report years it is for, as a clerk reads them: 2019—2020年度, 2021年度起."""
+        return f"{self.first_year}—{self.last_year}年度" if self.last_year else f"{self.first_year}年度及以后"
+
     def level_of(self, name: str, stated: str | None = None) -> AgencyLevel | None:
-        """An agency's level: as stated, else as its name's ending reveals, else unknown."""
+        """An agency's level: as stated, else as its whole name or its ending reveals, else unknown."""
         if stated:
             return self.agency_levels.get(stated)
+        named = next((level for pattern, level in self.level_by_name_pattern if pattern.search(name)), None)
+        if named:
+            return self.agency_levels.get(named)
         endings = sorted(self.level_by_name_ending, key=len, reverse=True)
         ending = next((e for e in endings if name.endswith(e)), None)
         return self.agency_levels.get(self.level_by_name_ending[ending]) if ending else None

@@ -93,11 +93,15 @@ def parse_format(data: dict) -> Format:
                 title=n["title"],
                 pattern=re.compile(n["pattern"]),
                 expect_any=tuple(tuple(terms) for terms in n["expect_any"]),
+                per_any=tuple(tuple(terms) for terms in n.get("per_any", ())),
+                change=bool(n.get("change", False)),
             )
             for n in data.get("narrative_checks", ())
         ),
         agency_levels={name: _agency_level(name, d) for name, d in data["agency_levels"].items()},
         level_by_name_ending=dict(data["level_by_name_ending"]),
+        level_by_name_pattern=tuple((re.compile(pattern), level)
+                                    for pattern, level in data.get("level_by_name_pattern", {}).items()),
         numbering=Numbering(re.compile(data["numbering"]["heading"]), re.compile(data["numbering"]["part"])),
         sanity=data.get("sanity", {}),
     )

@@ -117,8 +117,16 @@ def context(report: Report) -> dict:
         values["signature"] = {"name": name, "date": date_text(report), "name_line": name_line, "date_line": date_line}
     for table in fmt.tables.values():
         values[table.key] = {
-            row.key: {column.key: str(report.value(CellRef(table.key, row.key, column.key)))
+            row.key: {column.key: cell_text(report, CellRef(table.key, row.key, column.key))
                       for column in table.block_of(row.key).columns}
             for row in table.rows
         }
     return values
+
+
+UNREAD_MARK = "—"  # a figure not read from the source, or a total depending on one: unknown, never 0
+
+
+def cell_text(report: Report, ref: CellRef) -> str:
+    """A figure as printed: 「—」 when it, or a figure it adds up, was not read."""
+    return UNREAD_MARK if report.unread_under(ref) else str(report.value(ref))
