@@ -6,6 +6,7 @@ Rebuild the shipped templates with ``python -m toolkit.render.builder``.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -52,6 +53,14 @@ TYPE_AREA_TWIPS = round(TYPE_AREA_WIDTH_MM / 25.4 * 1440)
 CELL_MARGIN_TWIPS = 28  # half a millimetre: table 四's 15 columns need every bit of their width
 # A heading that follows a table keeps half a line of white space from it.
 SPACE_AFTER_TABLE = Pt(LINE_PITCH_TWIPS / 20 / 2)
+
+
+@functools.lru_cache(maxsize=None)
+def table_shape(layout: Grid) -> TableGeometry:
+    """Column widths (twips, summing to the type area) and figure scale of a table as printed
+    (worked out once per table: the search takes a fraction of a second)."""
+    style = TABLE_STYLE[layout.table.layout]
+    return table_geometry(layout, TYPE_AREA_TWIPS, SIZE[STYLES[style][1]].pt, CELL_MARGIN_TWIPS)
 
 
 def build(fmt: Format) -> docx.Document:
@@ -124,7 +133,7 @@ class _Body:
 
     def table(self, layout: Grid) -> None:
         style = TABLE_STYLE[layout.table.layout]
-        shape = table_geometry(layout, TYPE_AREA_TWIPS, SIZE[STYLES[style][1]].pt, CELL_MARGIN_TWIPS)
+        shape = table_shape(layout)
         table = self.document.add_table(rows=layout.rows, cols=layout.cols)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
