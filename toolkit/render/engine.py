@@ -18,7 +18,6 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.oxml import serialize_part_xml
 from docxtpl import DocxTemplate
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from lxml.etree import XMLSyntaxError
 
@@ -27,34 +26,12 @@ from ..model import Report
 from . import oxml
 from .context import context
 from .package import Member, read_members, write_package
+from .sandbox import environment
 from .templates import default_template
 
 _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 # The string properties docxtpl renders (DocxTemplate.render_properties).
 _PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
-
-
-class _Sandbox(SandboxedEnvironment):
-    """Templates cannot reach Python internals; a name the data lacks is an error, not a blank.
-
-    Each source is compiled once: docxtpl asks for the same sources for every report.
-    """
-
-    def __init__(self):
-        super().__init__(undefined=jinja2.StrictUndefined, autoescape=True)
-        self._compiled: dict[str, jinja2.Template] = {}
-
-    def from_string(self, source, globals=None, template_class=None):
-        if globals or template_class or not isinstance(source, str):
-            return super().from_string(source, globals, template_class)
-        compiled = self._compiled.get(source)
-        if compiled is None:
-            compiled = self._compiled[source] = super().from_string(source)
-        return compiled
-
-
-def environment() -> SandboxedEnvironment:
-    return _Sandbox()
 
 
 class CompiledTemplate:

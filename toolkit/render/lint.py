@@ -18,15 +18,15 @@ from jinja2 import nodes
 
 from ..errors import TemplateError
 from ..formats import CellRef, Format
-from ..layout import grid
 from ..model import Narrative, Part, Report
 from ..findings import ERROR, Finding, Location
 from .context import context
-from .engine import environment
+from .coverage import coverage_findings
+from .sandbox import SAFE_METHODS, TemplateRefused, environment
+from .tablematch import figure_slots, find_tables, squeeze
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _DOCXTPL_PREFIX = re.compile(r"^(\{%-?)\s*(?:p|tr|tc|r)\s+")
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,36 @@ def lint(template: str | Path, fmt: Format) -> list[Finding]:
     except Exception as exc:  # python-docx raises several unrelated types for a non-.docx file
         raise TemplateError(f"无法读取模板 {path}：不是有效的 Word（.docx）文件（{exc}）。") from None
     texts = list(_iter_texts(document, fmt))
-    findings = _split_tags(texts) + _syntax_and_names(texts, fmt) + _statutory_content(document, texts, fmt)
+    statutory, places = _statutory_content(document, texts, fmt)
+    if not any(_TAG.search(item.text) for item in texts):
+        findings = [_untagged(statutory)]
+    else:
+        findings = _split_tags(texts) + _syntax_and_names(texts, fmt) + statutory
+        if not any(f.rule in ("T1", "T2", "T3") for f in findings):
+            findings += coverage_findings(path, fmt, places)
     return [f.in_file(str(path)) for f in findings]
+
+
+UNTAGGED = "T0"
+
+
+def _untagged(statutory: list[Finding]) -> Finding:
+    official = not any(f.rule in ("T4", "T5") for f in statutory)
+    what = "官方格式的文件（空白模板或已填写的报告）" if official else "Word 文件"
+    return _problem(UNTAGGED, f"这是没有任何标签的{what}，不能直接作为模板：报告的内容不会填入。",
+                    hint="可用 govreport template adopt 转换为模板。")
+
+
+def verdict(findings: list[Finding]) -> str:
+    """One line a clerk reads first."""
+    if any(f.rule == UNTAGGED for f in findings):
+        return "这是未加标签的官方格式模板或报告，可用 govreport template adopt 转换为模板。"
+    if not findings:
+        return "模板可用：标题、导语、各部分的段落和分项、每个数字、成文日期和落款都会填入报告。"
+    refused = [f for f in findings if f.rule == "T2" and "不允许" in f.message or f.rule == "T7"]
+    if refused:
+        return f"模板被拒绝：它做了填写报告以外的事，或无法填写（共 {len(findings)} 处问题）。"
+    return f"模板不能使用：有 {len(findings)} 处问题，报告的内容会缺失或出错。"
 
 
 def _problem(rule: str, message: str, place: _Place | None = None, hint: str = "") -> Finding:
@@ -126,6 +154,9 @@ def _syntax_and_names(texts: list[_Text], fmt: Format) -> list[Finding]:
     except jinja2.TemplateSyntaxError as exc:
         place = places[exc.lineno - 1] if exc.lineno and exc.lineno <= len(places) else None
         return [_problem("T2", f"模板语法错误：{exc.message}", place, "检查 {% for %}/{% endfor %}、{% if %}/{% endif %} 是否成对。")]
+    except TemplateRefused as exc:
+        place = places[exc.lineno - 1] if exc.lineno and exc.lineno <= len(places) else None
+        return [_problem("T2", str(exc), place, "模板只能用 {{ 变量 }}、{%p for %}、{%p if %} 填写报告内容。")]
     findings = []
     for name, lineno in _unknown_names(tree, schema_context(fmt)):
         findings.append(_problem("T3", f"未知的变量“{name}”", places[lineno - 1] if lineno <= len(places) else None,
@@ -165,6 +196,8 @@ def _unknown_names(tree: nodes.Template, schema: dict) -> list[tuple[str, int]]:
                 return _ANY
             if isinstance(value, dict) and key in value:
                 return value[key]
+            if isinstance(value, (str, dict)) and key in SAFE_METHODS:
+                return _ANY
             raise _Unknown(f"{_dotted(node.node)}.{key}")
         return _ANY
 
@@ -217,50 +250,33 @@ def _dotted(node) -> str:
     return "…"
 
 
-def _squeeze(text: str) -> str:
-    return _SPACE.sub("", text)
-
-
-def _statutory_content(document, texts: list[_Text], fmt: Format) -> list[Finding]:
-    """Every heading, and every table laid out cell for cell as the format prints it."""
-    findings = []
-    paragraphs = {_squeeze(t.text) for t in texts if t.table is None}
+def _statutory_content(document, texts: list[_Text], fmt: Format) -> tuple[list[Finding], dict[str, str]]:
+    """Every heading, and every table cell for cell; with the places a coverage finding points at."""
+    findings, places = [], {}
+    for item in texts:
+        for section in fmt.sections:
+            if item.table is None and squeeze(item.text) == squeeze(section.heading):
+                places.setdefault(section.heading, item.place.describe())
     for section in fmt.sections:
-        if _squeeze(section.heading) not in paragraphs:
+        if section.heading not in places:
             findings.append(_problem("T4", f"缺少法定标题「{section.heading}」。",
                                      hint="标题须单独成段，文字与官方格式一致。"))
-    for section in fmt.sections:
-        if section.table:
-            findings += _table_findings(document, fmt, section.table, section.heading)
-    return findings
-
-
-def _table_findings(document, fmt: Format, table_key: str, heading: str) -> list[Finding]:
-    layout = grid(fmt.tables[table_key])
-    first_label = _squeeze(min(layout.label_cells(), key=lambda c: (c.row, c.col)).text)
-    candidates = [(n, t) for n, t in enumerate(document.tables, start=1)
-                  if t.rows and _squeeze(t.cell(0, 0).text) == first_label]
-    if not candidates:
-        return [_problem("T5", f"缺少「{heading}」的表格（找不到以“{first_label}”开头的表格）。",
-                         hint="请从 govreport template export 导出的模板中复制整张表格。")]
-    number, table = candidates[0]
-    if (len(table.rows), len(table.columns)) != (layout.rows, layout.cols):
-        return [_problem("T5", f"「{heading}」的表格应为 {layout.rows} 行 {layout.cols} 列，实为 {len(table.rows)} 行 "
-                               f"{len(table.columns)} 列。", _Place(f"表格 {number}", heading),
-                         "不能增删表格的行、列或单元格。")]
-    findings = []
-    for cell in layout.cells:
-        try:
-            text = _squeeze(table.cell(cell.row, cell.col).text)
-        except IndexError:
-            text = ""
-        place = _Place(f"表格 {number} 第 {cell.row + 1} 行第 {cell.col + 1} 列", heading)
-        if cell.ref:
-            if f"{{{{{cell.ref}}}}}" not in text:
-                findings.append(_problem("T6", f"「{fmt.label(cell.ref)}」的单元格缺少数字标签 {{{{ {cell.ref} }}}}。", place))
-        elif _squeeze(cell.text) != text:
-            findings.append(_problem("T6", f"表格名称应为“{cell.text}”，实为“{text}”。", place))
-    return findings
+    for key, match in find_tables(document, fmt).items():
+        heading = fmt.table_section(key).heading
+        if match is None:
+            findings.append(_problem("T5", f"缺少「{heading}」的表格。",
+                                     hint="请从 govreport template export 导出的模板中复制整张表格。"))
+            continue
+        for mismatch in match.mismatches:
+            findings.append(_problem("T5", f"「{heading}」的表格{mismatch.message}。", _Place(mismatch.place, heading),
+                                     "不能增删表格的行、列或单元格；表格名称须与官方格式一致。"))
+        for ref, slot in figure_slots(match).items():
+            place = _Place(slot.place(match.number), heading)
+            if f"{{{{{ref}}}}}" in squeeze(slot.text):
+                places[str(ref)] = place.describe()
+            else:
+                findings.append(_problem("T6", f"「{fmt.label(ref)}」的单元格缺少数字标签 {{{{ {ref} }}}}。", place))
+    return findings, places
 
 
 def variables_reference(fmt: Format) -> str:
