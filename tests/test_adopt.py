@@ -182,7 +182,7 @@ def clear_cell(table, row, col):
 
 
 MISSING = [
-    (replace_text("{{ agency }}", "某某单位"), "标题中的机关名称没有出现在生成的报告中"),
+    (replace_text("{{ title_agency }}", "某某单位"), "标题中的机关名称没有出现在生成的报告中"),
     (replace_text("{{ year }}年政府信息公开工作年度报告", "政府信息公开工作年度报告"), "标题中的年度"),
     (section_loop_removed("一、总体情况", "paragraphs"), "「一、总体情况」第 1 段没有出现"),
     (section_loop_removed("一、总体情况", "parts"), "「一、总体情况」第 1 个分项的小标题"),

@@ -81,7 +81,7 @@ def outcome(tmp_path_factory):
     paths = []
     for number, attack in enumerate(ATTACKS):
         document = docx.Document(default_template("2021"))
-        next(p for p in document.paragraphs if p.text == "{{ agency }}").text = attack
+        next(p for p in document.paragraphs if p.text == "{{ title_agency }}").text = attack
         path = folder / f"hostile-{number:02d}.docx"
         document.save(path)
         paths.append(str(path))
@@ -133,7 +133,7 @@ def test_what_filling_a_report_needs_is_allowed(tmp_path, tags, shown):
     from toolkit.render.lint import lint
 
     document = docx.Document(default_template("2021"))
-    next(p for p in document.paragraphs if p.text == "{{ agency }}").text = "{{ agency }}" + tags
+    next(p for p in document.paragraphs if p.text == "{{ title_agency }}").text = "{{ agency }}" + tags
     path = tmp_path / "t.docx"
     document.save(path)
     assert lint(path, toolkit.get_format("2021")) == []

@@ -115,9 +115,9 @@ def test_misspelt_variable_is_located(tmp_path, runner):
 
 def test_tag_split_by_formatting_within_a_paragraph_is_healed(tmp_path):
     def bold_half(document):
-        paragraph = find_paragraph(document, "{{ agency }}")
+        paragraph = find_paragraph(document, "{{ title_agency }}")
         paragraph.text = ""
-        paragraph.add_run("{{ age")
+        paragraph.add_run("{{ title_age")
         paragraph.add_run("ncy }}").bold = True
 
     path = customized(tmp_path, bold_half)
@@ -128,7 +128,7 @@ def test_tag_split_by_formatting_within_a_paragraph_is_healed(tmp_path):
 
 def test_tag_split_across_paragraphs_cannot_be_healed(tmp_path):
     def split(document):
-        paragraph = find_paragraph(document, "{{ agency }}")
+        paragraph = find_paragraph(document, "{{ title_agency }}")
         paragraph.text = "{{ agen"
         paragraph.insert_paragraph_before("")
         find_paragraph(document, "{{ agen").insert_paragraph_before("cy }}")

@@ -349,6 +349,7 @@ class Rendered:
     findings: list[Finding]
     written: list[Path]
     unchanged: list[Path] = field(default_factory=list)
+    font_fallbacks: list = field(default_factory=list)  # render.fonts.Fallback: faces the PDF lost
 
     @property
     def errors(self) -> int:
@@ -383,15 +384,18 @@ def render_files(report: Report, outputs: Outputs, *, template: Path | None = No
     unchanged = [p for p, data in contents.items() if p.exists() and p.read_bytes() == data]
     refuse_existing([p for p in outputs.paths() if p not in unchanged], force)
     written = [write_atomic(p, data, force=force) for p, data in contents.items() if p not in unchanged]
+    fallbacks = []
     if outputs.pdf:
-        from .render import docx_to_pdf
+        from .render import docx_to_pdf, fonts
 
         try:
-            written.append(write_atomic(outputs.pdf, docx_to_pdf(document), force=force))
+            converted = docx_to_pdf(document)
+            written.append(write_atomic(outputs.pdf, converted, force=force))
         except ToolkitError as exc:
             done = f"（已生成：{'、'.join(map(str, written))}）" if written else ""
             raise ToolkitError(f"PDF 未生成{done}：{exc}") from None
-    return Rendered(findings, written, unchanged)
+        fallbacks = fonts.fallbacks(document, converted)
+    return Rendered(findings, written, unchanged, fallbacks)
 
 
 # -- templates -------------------------------------------------------------------------------------

@@ -204,5 +204,7 @@ def render(data, output, template, pdf, with_html, with_json, with_csv, chart, p
                     err=True, fg="red", bold=True)
     for path in rendered.written:
         click.echo(f"已生成：{path}", err=True)
+    for fallback in rendered.font_fallbacks:
+        click.secho(f"注意：{fallback.message()}", err=True, fg="yellow")
     for path in rendered.unchanged:
         click.echo(f"未改动：{path}（内容与本次生成的相同）", err=True)

@@ -132,7 +132,7 @@ def read_metadata(top: list[str]) -> Metadata:
         if not match and joined and (split := _TITLE_AGENCY_FIRST.match(joined) or _TITLE_YEAR_FIRST.match(joined)):
             match, index = split, index + 1  # a title printed over two lines
         if match:
-            agency = match.group("agency") or (compact(top[index - 1]) if index else "")
+            agency = match.group("agency") or _name_above(top[:index])
             if meta.year is None:
                 meta.year, meta.year_from = int(match.group("year")), "title"
                 _set_agency(meta, agency)
@@ -156,6 +156,17 @@ def read_metadata(top: list[str]) -> Metadata:
         if period:
             meta.year, meta.year_from = int(period.group("year")), "period"
     return meta
+
+
+def _name_above(lines: list[str]) -> str:
+    """The agency name on the lines above a year-first title line. A long name is broken between
+    words over two or three lines, each upper line ending in a place (省, 市, 州, 县 …)."""
+    parts = [compact(lines[-1])] if lines else []
+    for line in reversed(lines[-3:-1]):
+        if not re.fullmatch(r"[\u4e00-\u9fff]{2,20}(?:省|市|州|县|区|旗|盟|镇|乡|街道)", compact(line)):
+            break
+        parts.insert(0, compact(line))
+    return "".join(parts)
 
 
 def period_year(lines: list[str]) -> int | None:

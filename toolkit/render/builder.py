@@ -6,6 +6,7 @@ Rebuild the shipped templates with ``python -m toolkit.render.builder``.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from docx.shared import Mm, Pt
 
 from ..formats import Format, get_format, versions
 from ..layout import Grid, GridCell, grid
-from . import oxml
+from . import fonts, oxml
+from .geometry import TableGeometry, table_geometry
 from .package import normalized_docx
 
 # Sizes by their Chinese names (GB/T 9704 speaks in 号).
@@ -31,8 +33,6 @@ LINE_PITCH_TWIPS = round(225 / 25.4 * 72 * 20 / LINES_PER_PAGE)  # 225 mm type a
 # 28 characters of 16 pt need 448 pt; the type area is 442 pt wide, so body text is condensed a little.
 BODY_CONDENSING = round((TYPE_AREA_WIDTH_MM / 25.4 * 72 / CHARS_PER_LINE - SIZE["三号"].pt) * 20) - 1
 
-# Official fonts, and the common fonts that stand in where they are not installed.
-FONT_FALLBACKS = {"仿宋_GB2312": "仿宋", "楷体_GB2312": "楷体", "方正小标宋简体": "宋体"}
 LATIN = "Times New Roman"
 
 # (style name, East-Asian font, size, first-line indent in characters, alignment)
@@ -47,12 +47,20 @@ STYLES = {
     "页码": ("宋体", "四号", 0, WD_ALIGN_PARAGRAPH.RIGHT),
 }
 
-# Column widths in mm (summing to the 156 mm type area) and text style, per table layout.
-TABLE_SHAPE = {
-    "blocks": ([54, 34, 34, 34], "表格文字"),
-    "grid": ([12, 24, 52] + [68 / 7] * 7, "表格小字"),
-    "line": ([TYPE_AREA_WIDTH_MM / 15] * 15, "表格小字"),
-}
+# Text style of each table layout; the column widths follow from its labels and figures.
+TABLE_STYLE = {"blocks": "表格文字", "grid": "表格小字", "line": "表格小字"}
+TYPE_AREA_TWIPS = round(TYPE_AREA_WIDTH_MM / 25.4 * 1440)
+CELL_MARGIN_TWIPS = 28  # half a millimetre: table 四's 15 columns need every bit of their width
+# A heading that follows a table keeps half a line of white space from it.
+SPACE_AFTER_TABLE = Pt(LINE_PITCH_TWIPS / 20 / 2)
+
+
+@functools.lru_cache(maxsize=None)
+def table_shape(layout: Grid) -> TableGeometry:
+    """Column widths (twips, summing to the type area) and figure scale of a table as printed
+    (worked out once per table: the search takes a fraction of a second)."""
+    style = TABLE_STYLE[layout.table.layout]
+    return table_geometry(layout, TYPE_AREA_TWIPS, SIZE[STYLES[style][1]].pt, CELL_MARGIN_TWIPS)
 
 
 def build(fmt: Format) -> docx.Document:
@@ -61,18 +69,22 @@ def build(fmt: Format) -> docx.Document:
     _page(document)
     _styles(document)
     _footers(document)
-    oxml.add_font_fallbacks(document, FONT_FALLBACKS)
+    oxml.add_font_fallbacks(document, fonts.docx_fallbacks())
     body = _Body(document)
-    body.paragraph("{{ agency }}", "报告标题")
+    body.paragraph("{{ title_agency }}", "报告标题")
     body.paragraph("{{ year }}年政府信息公开工作年度报告", "报告标题")
     body.paragraph("", "报告正文")
     body.loop("p in lead", ["{{ p }}"], "报告正文")
     for section in fmt.sections:
-        body.paragraph(section.heading, "一级标题")
+        heading = body.paragraph(section.heading, "一级标题")
+        if body.follows_table:
+            heading.paragraph_format.space_before = SPACE_AFTER_TABLE
         narrative = f"sections.{section.key}"
         body.loop(f"p in {narrative}.paragraphs", ["{{ p }}"], "报告正文")
+        body.follows_table = False
         if section.table:
             body.table(grid(fmt.tables[section.table]))
+            body.follows_table = not section.parts
         body.open(f"for part in {narrative}.parts")
         body.paragraph("{{ part.title }}", "二级标题")
         body.loop("p in part.paragraphs", ["{{ p }}"], "报告正文")
@@ -82,10 +94,19 @@ def build(fmt: Format) -> docx.Document:
     body.paragraph("{{ signature.name_line }}", "落款")
     body.paragraph("{{ signature.date_line }}", "落款")
     body.close("endif")
-    properties = document.core_properties
-    properties.title, properties.author, properties.comments = "{{ title }}", "", f"格式：{fmt.document}"
-    properties.last_modified_by, properties.revision = "", 1
+    _properties(document, fmt)
     return document
+
+
+def _properties(document: docx.Document, fmt: Format) -> None:
+    """Core properties filled in per report (title, agency as author), no borrowed history: no
+    creation date, application or thumbnail of the stock template python-docx starts from."""
+    properties = document.core_properties
+    properties.title, properties.author, properties.comments = "{{ title }}", "{{ agency }}", f"格式：{fmt.document}"
+    properties.last_modified_by, properties.revision = "", 1
+    oxml.remove_core_dates(properties)
+    oxml.drop_stock_parts(document)
+    oxml.set_app_properties(document, "govreport")
 
 
 class _Body:
@@ -93,6 +114,7 @@ class _Body:
 
     def __init__(self, document: docx.Document):
         self.document = document
+        self.follows_table = False
 
     def paragraph(self, text: str, style: str):
         return self.document.add_paragraph(text, style=style)
@@ -110,24 +132,21 @@ class _Body:
         self.close("endfor")
 
     def table(self, layout: Grid) -> None:
-        widths, style = TABLE_SHAPE[layout.table.layout]
+        style = TABLE_STYLE[layout.table.layout]
+        shape = table_shape(layout)
         table = self.document.add_table(rows=layout.rows, cols=layout.cols)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
-        oxml.set_fixed_layout(table)
-        oxml.set_cell_margins(table, 57, 57)
+        oxml.set_cell_margins(table, CELL_MARGIN_TWIPS, CELL_MARGIN_TWIPS)
         for row in table.rows:
             oxml.set_row_cant_split(row)
-            for width, cell in zip(widths, row.cells):
-                cell.width = Mm(width)
-        for index, column in enumerate(table.columns):
-            column.width = Mm(widths[index])
         header_rows = min(c.row for c in layout.figure_cells())
         if layout.table.layout != "blocks":
             for row in table.rows[:header_rows]:
                 oxml.set_row_header(row)
         for placed in layout.cells:
-            self._cell(table, placed, style, layout.table.layout == "grid" and placed.row >= header_rows)
+            self._cell(table, placed, style, layout.table.layout == "grid" and placed.row >= header_rows, shape)
+        oxml.set_widths(table, shape.widths)
         oxml.set_all_cell_borders(table)
         # A table stays on one page when it fits: each row keeps with the next.
         for row in table.rows[:-1]:
@@ -135,15 +154,23 @@ class _Body:
                 for paragraph in cell.paragraphs:
                     paragraph.paragraph_format.keep_with_next = True
 
-    def _cell(self, table, placed: GridCell, style: str, is_row_label: bool) -> None:
+    def _cell(self, table, placed: GridCell, style: str, is_row_label: bool, shape: TableGeometry) -> None:
         cell = table.cell(placed.row, placed.col)
         if placed.rowspan > 1 or placed.colspan > 1:
             cell = cell.merge(table.cell(placed.row + placed.rowspan - 1, placed.col + placed.colspan - 1))
         paragraph = cell.paragraphs[0]
         paragraph.text = f"{{{{ {placed.ref} }}}}" if placed.ref else placed.text
         paragraph.style = style
-        if is_row_label and not placed.ref and placed.rowspan == 1:
+        left_aligned = is_row_label and not placed.ref and placed.rowspan == 1
+        if left_aligned:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        if placed.ref and shape.figure_scale < 100:
+            oxml.set_character_scale(paragraph.runs[0]._r, shape.figure_scale)
+        indent = shape.indents.get((placed.row, placed.col))
+        if indent:
+            # A narrower measure evens out the label's lines; a centred label stays centred.
+            sides = {"right": 2 * indent} if left_aligned else {"left": indent, "right": indent}
+            oxml.set_indent_twips(paragraph._p.get_or_add_pPr(), **sides)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 

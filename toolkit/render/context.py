@@ -7,11 +7,15 @@ import re
 from ..formats import CellRef
 from ..model import CONTACT_FIELDS, Report
 from ..output import display_width
+from .geometry import split_words
 
 # Characters XML 1.0 forbids; a pasted control character must not make the document unreadable.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FULL_SPACE = "\u3000"
 CHARS_PER_LINE = 28
+TITLE_CHARS_PER_LINE = 20  # 2号 (22 pt) characters in the 156 mm type area
+# An unsealed 落款 starts no further left than this many characters from the margin.
+SIGNATURE_MIN_START = 10
 
 
 def clean(text: str) -> str:
@@ -55,20 +59,31 @@ def signature_lines(name: str, date: str, sealed: bool) -> tuple[str, str]:
 
     Unsealed: the name ends two characters from the right margin, the date starts two characters
     to the right of the name (when the date is longer, it ends two from the margin instead).
-    Sealed: the date ends four characters from the margin, the name centred above it.
+    Sealed: the date ends four characters from the margin, the name centred above it (a name
+    too wide to end two characters from the margin so moves the pair left together).
+    A name too long for the block is broken between words into even lines (joined by a line
+    break), each placed by the same rule: the block stays in the right part of the page.
     """
-    name_width, date_width = _width(name), _width(date)
+    date_width = _width(date)
     if sealed:
-        date_start = CHARS_PER_LINE - 4 - date_width
-        name_start = date_start + (date_width - name_width) / 2
+        names = split_words(name, CHARS_PER_LINE - 2 - SIGNATURE_MIN_START)
+        widest = max(_width(line) for line in names)
+        # Centred on the date; a name too wide for that moves the pair left, to end 右空二字.
+        centre = min(CHARS_PER_LINE - 4 - date_width / 2, CHARS_PER_LINE - 2 - widest / 2)
+        date_start = centre - date_width / 2
+        starts = [centre - _width(line) / 2 for line in names]
     else:
-        name_start = CHARS_PER_LINE - 2 - name_width
-        date_start = name_start + 2
+        names = split_words(name, CHARS_PER_LINE - 2 - SIGNATURE_MIN_START)
+        widest = max(_width(line) for line in names)
+        starts = [CHARS_PER_LINE - 2 - _width(line) for line in names]
+        date_start = CHARS_PER_LINE - 2 - widest + 2
         if date_start + date_width > CHARS_PER_LINE - 2:
-            date_start = CHARS_PER_LINE - 2 - date_width
-            name_start = date_start - 2
+            shift = date_start + date_width - (CHARS_PER_LINE - 2)
+            date_start -= shift
+            starts = [start - shift for start in starts]
     pad = lambda start: _FULL_SPACE * max(0, int(start)) + (" " if start - int(start) >= 0.5 else "")
-    return pad(name_start) + name, (pad(date_start) + date if date else "")
+    name_line = "\n".join(pad(start) + line for start, line in zip(starts, names))
+    return name_line, (pad(date_start) + date if date else "")
 
 
 def context(report: Report) -> dict:
@@ -88,6 +103,7 @@ def context(report: Report) -> dict:
     values = {
         "title": clean(report.title),
         "agency": clean(report.agency.name),
+        "title_agency": "\n".join(split_words(clean(report.agency.name), TITLE_CHARS_PER_LINE)),
         "year": str(report.year),
         "date": date_text(report),
         "format_document": fmt.document,

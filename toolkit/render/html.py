@@ -18,7 +18,7 @@ from html import escape
 
 from ..layout import Grid, GridCell, grid
 from ..model import Report
-from .builder import TABLE_SHAPE, TYPE_AREA_WIDTH_MM
+from .builder import TYPE_AREA_TWIPS, table_shape
 from .context import cell_text, context
 
 # Borders, padding and alignment on the cell itself survive a paste into a site's rich-text editor.
@@ -214,13 +214,13 @@ def _table(layout: Grid, report: Report, heading: str) -> str:
     rows: dict[int, list[GridCell]] = {}
     for cell in sorted(layout.cells, key=lambda c: (c.row, c.col)):
         rows.setdefault(cell.row, []).append(cell)
-    widths, _ = TABLE_SHAPE[table.layout]
+    widths = table_shape(layout).widths
     caption_id = f"{table.key}-caption"
     parts = [f'<div class="table-scroll" role="region" aria-labelledby="{caption_id}" tabindex="0">',
              f'<table class="{table.layout}" style="{_TABLE_STYLE};min-width:{_MIN_WIDTH[table.layout]}">',
              f'<caption id="{caption_id}">{escape(heading.partition("、")[2])}</caption>']
-    if len(widths) == layout.cols:  # the .docx's column widths; a table of another shape sizes itself
-        parts.append("<colgroup>" + "".join(f'<col style="width:{w / TYPE_AREA_WIDTH_MM:.2%}">' for w in widths)
+    if len(widths) == layout.cols:  # the .docx's column widths
+        parts.append("<colgroup>" + "".join(f'<col style="width:{w / TYPE_AREA_TWIPS:.2%}">' for w in widths)
                      + "</colgroup>")
     group = None
     for index in range(layout.rows):

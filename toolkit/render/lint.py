@@ -302,6 +302,7 @@ def variables_reference(fmt: Format) -> str:
 
 GENERAL_VARIABLES = (
     ("{{ agency }}", "机关全称"),
+    ("{{ title_agency }}", "标题中的机关全称：一行排不下时在词语之间换行"),
     ("{{ year }}", "报告年度，如 2025"),
     ("{{ title }}", "报告标题：机关全称 + 年度 + “政府信息公开工作年度报告”"),
     ("{{ date }}", "成文日期，如 2026年1月20日（未填写时为空）"),

@@ -4,6 +4,8 @@ and fallback names in the font table."""
 
 from __future__ import annotations
 
+import copy
+
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -110,22 +112,51 @@ def set_row_header(row) -> None:
     _get_or_insert(row._tr.get_or_add_trPr(), "w:tblHeader", _TR_PR_ORDER)
 
 
+_TBL_PR_ORDER = ("w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
+                 "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd",
+                 "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+
+
 def set_cell_margins(table, left_twips: int, right_twips: int) -> None:
-    """Narrow default cell margins, so that the 15 columns of table 四 keep two characters a line."""
-    tbl_pr = table._tbl.tblPr
-    margins = OxmlElement("w:tblCellMar")
+    """Narrow default cell margins, so that the 15 columns of table 四 keep room for their figures."""
+    margins = _get_or_insert(table._tbl.tblPr, "w:tblCellMar", _TBL_PR_ORDER)
     for side, width in (("left", left_twips), ("right", right_twips)):
         edge = OxmlElement(f"w:{side}")
         edge.set(qn("w:w"), str(width))
         edge.set(qn("w:type"), "dxa")
         margins.append(edge)
-    tbl_pr.append(margins)
 
 
-def set_fixed_layout(table) -> None:
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
+def set_widths(table, widths: tuple[int, ...]) -> None:
+    """Exact widths in twips: the table's, each grid column's, and each cell's (spans added up),
+    so that Word, WPS and LibreOffice all lay the table out alike."""
+    tbl = table._tbl
+    table_width = _get_or_insert(tbl.tblPr, "w:tblW", _TBL_PR_ORDER)
+    table_width.set(qn("w:w"), str(sum(widths)))
+    table_width.set(qn("w:type"), "dxa")
+    for grid_col, width in zip(tbl.tblGrid.iter(qn("w:gridCol")), widths):
+        grid_col.set(qn("w:w"), str(width))
+    for tr in tbl.iter(qn("w:tr")):
+        column = 0
+        for tc in tr.iter(qn("w:tc")):
+            span = tc.grid_span
+            tc_w = tc.get_or_add_tcPr().get_or_add_tcW()
+            tc_w.set(qn("w:w"), str(sum(widths[column: column + span])))
+            tc_w.set(qn("w:type"), "dxa")
+            column += span
+
+
+def set_character_scale(r, percent: int) -> None:
+    """Set a run's characters narrower (w:w), so that a long figure stays on one line."""
+    r_pr = r.get_or_add_rPr()
+    _get_or_insert(r_pr, "w:w", _R_PR_ORDER).set(qn("w:val"), str(percent))
+
+
+def set_indent_twips(p_pr, **sides: int) -> None:
+    """Left and right paragraph indents in twips, e.g. ``left=90, right=90``."""
+    ind = _get_or_insert(p_pr, "w:ind", _P_PR_ORDER)
+    for side, twips in sides.items():
+        ind.set(qn(f"w:{side}"), str(twips))
 
 
 def set_doc_grid(section, line_pitch_twips: int) -> None:
@@ -233,3 +264,62 @@ def set_document_defaults(styles_element, east_asian: str, latin: str, size: Pt,
     spacing = styles_element.find(f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}/{qn('w:spacing')}")
     spacing.set(qn("w:after"), "0")
     spacing.set(qn("w:line"), "240")
+
+
+_DC_TERMS = "http://purl.org/dc/terms/"
+
+
+def remove_core_dates(core_properties) -> None:
+    """No creation or modification date in a template: a report states its own."""
+    element = core_properties._element
+    for name in ("created", "modified"):
+        for child in element.findall(f"{{{_DC_TERMS}}}{name}"):
+            element.remove(child)
+
+
+_STOCK_RELATIONSHIPS = (
+    "/metadata/thumbnail",  # a picture of some other document
+    "/stylesWithEffects",  # Word 2010's copy of the styles, which would contradict ours
+    "/customXml",
+)
+
+
+def drop_stock_parts(document) -> None:
+    """Parts python-docx's stock template brings along that describe another document."""
+    for owner in (document.part.package, document.part):
+        for r_id, rel in list(owner.rels.items()):
+            if rel.reltype.endswith(_STOCK_RELATIONSHIPS):
+                owner.rels.pop(r_id)
+
+
+def set_app_properties(document, application: str) -> None:
+    """docProps/app.xml naming the program that made the file, and nothing it cannot know."""
+    package = document.part.package
+    app = next((rel.target_part for rel in package.rels.values() if rel.reltype.endswith("/extended-properties")), None)
+    if app is None:
+        return
+    app._blob = (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"<Application>{application}</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
+        "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>"
+        "</Properties>"
+    ).encode("utf-8")
+
+
+def dated_core_properties(element, iso_date: str | None):
+    """A copy of core properties stating ``iso_date`` (YYYY-MM-DD) as created and modified; the
+    element itself when there is no date."""
+    if not iso_date:
+        return element
+    dated = copy.deepcopy(element)
+    xsi = "http://www.w3.org/2001/XMLSchema-instance"
+    for name in ("created", "modified"):
+        tag = f"{{{_DC_TERMS}}}{name}"
+        child = dated.find(tag)
+        if child is None:
+            child = etree.SubElement(dated, tag)
+        child.set(f"{{{xsi}}}type", "dcterms:W3CDTF")
+        child.text = f"{iso_date}T00:00:00Z"
+    return dated

@@ -19,11 +19,12 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import RenderError
+from . import fonts, pagination
 
 INSTALL_HINT = (
     "未找到 LibreOffice，无法转换为 PDF。请先安装：\n"
@@ -53,7 +54,7 @@ class Conversion:
 
 
 def docx_to_pdf(docx: bytes, timeout: int = STALL_SECONDS) -> bytes:
-    """PDF bytes of one .docx."""
+    """PDF bytes of one .docx; a table's group labels repeated where a page break cuts them."""
     with tempfile.TemporaryDirectory(prefix="govreport-") as folder:
         source = Path(folder) / "report.docx"
         source.write_bytes(docx)
@@ -66,7 +67,27 @@ def docx_to_pdf(docx: bytes, timeout: int = STALL_SECONDS) -> bytes:
 def convert_many(sources: Iterable[str | Path], workers: int | None = None, stall_seconds: float = STALL_SECONDS,
                  office: str | None = None) -> Iterator[Conversion]:
     """Each source's PDF as soon as it is ready (not in order), through ``workers`` LibreOffice
-    instances (default: one per CPU). Stopping the iteration (or Ctrl-C) stops LibreOffice."""
+    instances (default: one per CPU). Stopping the iteration (or Ctrl-C) stops LibreOffice.
+
+    Where a page break cuts a table's merged group label, the document is converted once more
+    with the label restarted on the new page (a second pass over just those documents).
+    """
+    continued: dict[Path, Path] = {}
+    with tempfile.TemporaryDirectory(prefix="govreport-continued-") as folder:
+        for result in _pool(sources, workers, stall_seconds, office):
+            redone = result.pdf and pagination.continue_merged_labels(result.source.read_bytes(), result.pdf)
+            if not redone:
+                yield result
+                continue
+            copy = Path(folder) / f"{len(continued):07d}.docx"
+            copy.write_bytes(redone)
+            continued[copy] = result.source
+        for result in _pool(list(continued), workers, stall_seconds, office):
+            yield replace(result, source=continued[result.source])
+
+
+def _pool(sources: Iterable[str | Path], workers: int | None, stall_seconds: float,
+          office: str | None) -> Iterator[Conversion]:
     office = office or find_office()
     if office is None:
         raise RenderError(INSTALL_HINT)
@@ -159,7 +180,8 @@ class _Worker:
         scratch.mkdir(exist_ok=True)
         with open(self.home / "log.txt", "wb+") as log:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                       start_new_session=True, env={**os.environ, "TMPDIR": str(scratch)})
+                                       start_new_session=True,
+                                       env={**fonts.office_environment(self.home), "TMPDIR": str(scratch)})
             left, problem = self._follow(process, chunk, outbox)
             log.seek(0)
             detail = log.read().decode("utf-8", "replace").strip()[-300:]
