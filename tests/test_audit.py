@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 
+import toolkit
 from toolkit import api, rules
 from toolkit.errors import DataFileError
 from toolkit.extract import extract
@@ -287,3 +288,18 @@ def test_a_state_council_bureau_may_issue_rules(web):
     assert len(e1) == 1 and "政府部门没有规章制定权" in e1[0].message and (e1[0].expected, e1[0].found) == ("0", "2")
     branch = api.new_report("国家税务总局南京市税务局", 2025)  # a local branch of a State Council body
     assert branch.level.name == "政府部门"
+
+
+def test_an_edited_copy_among_many_reports_is_found_and_unrelated_reports_are_not(tmp_path):
+    from toolkit.similarity import copied_sections
+
+    huaian = toolkit.load(ROOT / "samples" / "huaian-2024.yaml")
+    taocun = toolkit.load(ROOT / "samples" / "taocun-2022.yaml")
+    sections = lambda report: {f"{k} {report.format.section(k).heading}": "".join(n.texts())
+                               for k, n in report.narrative.items()}
+    original = sections(huaian)
+    edited = {name: text.replace("政务公开", "信息公开", 3).replace("持续", "不断", 2) for name, text in original.items()}
+    found = copied_sections([("a", original), ("b", sections(taocun)), ("c", edited)])
+    assert "b" not in found
+    [overview] = [f for f in found["c"] if f.key_path == "sections.overview"]
+    assert overview.rule == "S1" and "与 a" in overview.message and int(overview.found.split("%")[0]) >= 90
