@@ -115,9 +115,18 @@ class CompiledTemplate:
     def _core_xml(self, values: dict, created: str | None) -> bytes:
         core = self._docx.docx.core_properties
         for name, source in self._properties.items():
-            setattr(core, name, self._env.from_string(source).render(values))
+            setattr(core, name, _property_text(self._env.from_string(source).render(values)))
         element = self._docx.docx.part.package.core_properties._element
         return serialize_part_xml(oxml.dated_core_properties(element, created))
+
+
+_NOT_PROPERTY_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _property_text(text: str) -> str:
+    """A document property as the OOXML core properties allow it: no control characters, at most
+    255 characters (an agency's name is the author; a hostile one must not stop the report)."""
+    return _NOT_PROPERTY_TEXT.sub("", text)[:255]
 
 
 class _template_errors:

@@ -1,0 +1,43 @@
+"""The application layer: what each command does, as functions that return results and never print.
+
+The command line and the batch runner both call these, so a draft, a check or a rendered report is
+made the same way whether it is asked for once or for a thousand agencies. One module per job:
+``sources`` (read any source), ``checking``, ``drafts``, ``rendering``, ``templates``, ``registers``.
+"""
+
+from ..publish import Outputs, output_paths
+from .checking import CheckResult, check, check_file, check_files
+from .drafts import FormatNotForYear, default_name, draft_text, new_report, write_draft
+from .registers import Tallied, tally_draft, tally_into, tally_registers, write_register_template
+from .rendering import (
+    Rendered,
+    ReportHasErrors,
+    ReportUnfinished,
+    TemplateRejected,
+    UnreadFiguresInReport,
+    refuse_existing,
+    render_docx,
+    render_files,
+    template_findings,
+)
+from .sources import (
+    DATA_SUFFIXES,
+    OPEN_DATA_SUFFIXES,
+    Loaded,
+    UnreadFigures,
+    is_data_file,
+    load,
+    load_report,
+    readable_suffixes,
+)
+from .templates import Adopted, TemplateCheck, adopt_template, check_template, export_template, template_format
+
+__all__ = [
+    "Adopted", "CheckResult", "DATA_SUFFIXES", "FormatNotForYear", "Loaded", "OPEN_DATA_SUFFIXES", "Outputs",
+    "Rendered", "ReportHasErrors", "ReportUnfinished", "Tallied", "TemplateCheck", "TemplateRejected",
+    "UnreadFigures", "UnreadFiguresInReport", "adopt_template", "check", "check_file", "check_files",
+    "check_template", "default_name", "draft_text", "export_template", "is_data_file", "load", "load_report",
+    "new_report", "output_paths", "readable_suffixes", "refuse_existing", "render_docx", "render_files",
+    "tally_draft", "tally_into", "tally_registers", "template_findings", "template_format", "write_draft",
+    "write_register_template",
+]

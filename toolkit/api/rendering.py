@@ -1,0 +1,139 @@
+"""Writing reports: checked, gated on errors and unfinished text, in every output asked for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .. import publish, rules
+from ..errors import ToolkitError
+from ..findings import ERROR, Finding, count
+from ..formats import Format
+from ..model import Report
+from ..output import write_atomic
+from ..publish import Outputs
+from .checking import check
+
+
+class ReportHasErrors(ToolkitError):
+    """A report the consistency rules reject: it is not rendered unless asked to be."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        errors = count(findings, ERROR)
+        super().__init__(f"报告有 {errors} 个错误，未生成。请修正后重试（或加 --ignore-errors 强制生成，不推荐）。")
+
+
+class UnreadFiguresInReport(ToolkitError):
+    """A data file with null figures (not read from the published copy): unknown, not 0."""
+
+    def __init__(self, report: Report):
+        order = {ref: i for i, ref in enumerate(report.format.iter_input_cells())}
+        first = sorted(report.unread, key=order.__getitem__)
+        line = lambda ref: f"第 {n} 行，" if (n := report.line_of_cell(ref)) else ""
+        shown = "、".join(f"「{report.format.label(ref)}」（{line(ref)}figures.{ref}）" for ref in first[:3])
+        shown += "等" if len(first) > 3 else ""
+        where = f"{report.source}：" if report.source else ""
+        super().__init__(f"{where}报告有 {len(report.unread)} 个数字为空（null，未读取），未生成：{shown}。"
+                         "请对照原文补全后重试；或加 --allow-unread 生成，这些格及其总计显示为“—”。")
+
+
+class ReportUnfinished(ToolkitError):
+    """Placeholders left in, or no agency name: rendered only as a marked draft."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = [f for f in findings if f.rule in rules.UNFINISHED_RULES]
+        super().__init__(f"报告尚未完成（{len(self.findings)} 处未填写），未生成。填写完整后重试，"
+                         "或加 --draft 生成标明“征求意见稿”的草稿。")
+
+
+class TemplateRejected(ToolkitError):
+    """An agency template with problems: rendering with it could drop or garble the report."""
+
+    def __init__(self, template: Path, findings: list[Finding]):
+        self.findings = findings
+        super().__init__(f"模板 {template} 有 {len(findings)} 处问题，未生成报告（govreport template check {template} 查看）。")
+
+
+def refuse_existing(paths: Iterable[Path], force: bool) -> None:
+    """Before any work: nothing is overwritten without ``force``."""
+    from ..errors import OutputExists
+
+    for path in paths:
+        if path.exists() and not force:
+            raise OutputExists(path)
+
+
+def template_findings(template: str | Path, fmt: Format) -> list[Finding]:
+    from ..render.lint import lint
+
+    return lint(template, fmt)
+
+
+def render_docx(report: Report, template: str | Path | None = None, draft: bool = False) -> bytes:
+    """The .docx bytes; a ``draft`` is marked 「征求意见稿」."""
+    from ..render import render
+
+    content = render(report, template)
+    if draft:
+        from ..render.draftmark import mark_draft
+
+        content = mark_draft(content)
+    return content
+
+
+@dataclass
+class Rendered:
+    """A report written: the findings it was checked with, the files written, and those left as they were."""
+
+    findings: list[Finding]
+    written: list[Path]
+    unchanged: list[Path] = field(default_factory=list)
+    font_fallbacks: list = field(default_factory=list)  # render.fonts.Fallback: faces the PDF lost
+
+    @property
+    def errors(self) -> int:
+        return count(self.findings, ERROR)
+
+
+def render_files(report: Report, outputs: Outputs, *, template: Path | None = None, previous: Report | None = None,
+                 ignore_errors: bool = False, force: bool = False, draft: bool = False,
+                 findings: list[Finding] | None = None, allow_unread: bool = False) -> Rendered:
+    """Check, gate on errors, on unread figures and on unfinished text, lint a custom template, then
+    write every output asked for. An unfinished report is written only as a ``draft``, its .docx
+    marked as such; figures not read (null) only with ``allow_unread``, shown as 「—」 with the
+    totals they feed.
+
+    Everything is made in memory first, so nothing is written when any part fails. A file already
+    on disk with exactly the bytes this report gives is left as it is, so a PDF or a web page can
+    be added beside an existing .docx without ``force``. The chart needs last year's report.
+    """
+    findings = check(report, previous) if findings is None else findings
+    if report.unread and not allow_unread:
+        raise UnreadFiguresInReport(report)
+    if report.unread and outputs.chart:
+        raise ToolkitError(f"报告有 {len(report.unread)} 个数字未读取（null），无法生成对比图；请补全后重试，或不加 --chart。")
+    if count(findings, ERROR) and not ignore_errors:
+        raise ReportHasErrors(findings)
+    if rules.is_unfinished(findings) and not draft:
+        raise ReportUnfinished(findings)
+    if template and (problems := template_findings(template, report.format)):
+        raise TemplateRejected(template, problems)
+    document = render_docx(report, template, draft) if outputs.docx or outputs.pdf else None
+    contents, document = publish.contents(report, outputs, document, previous, draft)
+    unchanged = [p for p, data in contents.items() if p.exists() and p.read_bytes() == data]
+    refuse_existing([p for p in outputs.paths() if p not in unchanged], force)
+    written = [write_atomic(p, data, force=force) for p, data in contents.items() if p not in unchanged]
+    fallbacks = []
+    if outputs.pdf:
+        from ..render import docx_to_pdf, fonts
+
+        try:
+            converted = docx_to_pdf(document)
+            written.append(write_atomic(outputs.pdf, converted, force=force))
+        except ToolkitError as exc:
+            done = f"（已生成：{'、'.join(map(str, written))}）" if written else ""
+            raise ToolkitError(f"PDF 未生成{done}：{exc}") from None
+        fallbacks = fonts.fallbacks(document, converted)
+    return Rendered(findings, written, unchanged, fallbacks)
