@@ -129,8 +129,8 @@ def main(argv: list[str]) -> None:
     from dataclasses import replace
 
     import toolkit
-    from toolkit import chart
-    from toolkit.render.html import render_html
+    from toolkit.publish import chart
+    from toolkit.publish.html import render_html
 
     from .test_chart import LAST, THIS
 

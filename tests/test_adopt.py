@@ -10,7 +10,7 @@ import toolkit
 from toolkit import api
 from toolkit.cli import cli
 from toolkit.render import default_template, render
-from toolkit.render.lint import lint
+from toolkit.office_templates.lint import lint
 
 from .conftest import SAMPLES
 from .test_office import assert_in_order, office, pdf_text  # noqa: F401 - office is a fixture
@@ -247,7 +247,7 @@ def clerk_filled_wps(source, dest):
     """The WPS template as a clerk fills it in WPS: title, lead, text, a part, every figure, a right-aligned close."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    from toolkit.render.tablematch import find_tables
+    from toolkit.office_templates.tablematch import find_tables
 
     document = docx.Document(source)
     title = next(p for p in document.paragraphs if "格式模板" in p.text)

@@ -14,10 +14,10 @@ import zipfile
 import pytest
 
 import toolkit
-from toolkit import chart
+from toolkit.publish import chart
 from toolkit.cli import cli
 from toolkit.formats import CellRef
-from toolkit.render.html import Picture, render_html
+from toolkit.publish.html import Picture, render_html
 
 from . import browser
 from .conftest import SAMPLES

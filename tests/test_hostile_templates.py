@@ -130,7 +130,7 @@ def test_what_filling_a_report_needs_is_allowed(tmp_path, tags, shown):
 
     import toolkit
     from toolkit.render import render
-    from toolkit.render.lint import lint
+    from toolkit.office_templates.lint import lint
 
     document = docx.Document(default_template("2021"))
     next(p for p in document.paragraphs if p.text == "{{ title_agency }}").text = "{{ agency }}" + tags

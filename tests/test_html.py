@@ -18,7 +18,7 @@ import toolkit
 from toolkit.cli import cli
 from toolkit.formats import CellRef
 from toolkit.layout import grid
-from toolkit.render.html import render_html
+from toolkit.publish.html import render_html
 
 from . import browser
 from .conftest import SAMPLES
@@ -346,7 +346,7 @@ def fictional_format(folder):
 
 
 def test_a_format_added_as_data_gets_its_page_data_and_chart(chromium, monkeypatch, tmp_path):
-    from toolkit import chart, opendata
+    from toolkit.publish import chart, opendata
 
     monkeypatch.setenv("GOVREPORT_FORMATS", str(tmp_path))
     fmt = fictional_format(tmp_path)

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 import toolkit
-from toolkit import opendata
+from toolkit.publish import opendata
 from toolkit.cli import cli
 from toolkit.formats import CellRef
 

@@ -13,11 +13,11 @@ import toolkit
 import toolkit.api
 from toolkit.cli import cli
 from toolkit.formats import CellRef, get_format
-from toolkit.register import BadDate, RegisterError, parse_date, squash
-from toolkit.register_labels import Labels
-from toolkit.register_template import choices, template_workbook
+from toolkit.registers.sheets import BadDate, RegisterError, parse_date, squash
+from toolkit.registers.labels import Labels
+from toolkit.registers.workbook import choices, template_workbook
 from toolkit.render import find_office
-from toolkit.tally import count, read_register, tally
+from toolkit.registers.tally import count, read_register, tally
 
 from .conftest import ROOT
 from .test_office import office  # noqa: F401  (the fixture: LibreOffice must be there in CI)

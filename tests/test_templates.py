@@ -10,7 +10,7 @@ from docx.shared import Mm, Pt
 import toolkit
 from toolkit.cli import cli
 from toolkit.render import default_template, render
-from toolkit.render.lint import lint
+from toolkit.office_templates.lint import lint
 
 from .conftest import SAMPLES
 
@@ -161,7 +161,7 @@ def test_not_a_docx(runner, tmp_path):
 
 
 def test_wps_blank_template_is_recognized_label_for_label(shared):
-    from toolkit.render.tablematch import figure_slots, find_tables
+    from toolkit.office_templates.tablematch import figure_slots, find_tables
 
     path = shared / "real/official-template-wps.docx"
     [problem] = lint(path, FMT)

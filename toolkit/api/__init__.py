@@ -5,7 +5,7 @@ made the same way whether it is asked for once or for a thousand agencies. One m
 ``sources`` (read any source), ``checking``, ``drafts``, ``rendering``, ``templates``, ``registers``.
 """
 
-from ..publish import Outputs, output_paths
+from ..publish.outputs import Outputs, output_paths
 from .checking import CheckResult, check, check_file, check_files
 from .drafts import FormatNotForYear, default_name, draft_text, new_report, write_draft
 from .registers import Tallied, tally_draft, tally_into, tally_registers, write_register_template

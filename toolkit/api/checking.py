@@ -115,7 +115,7 @@ def check_files(paths: Iterable[str | Path], previous: Report | None = None, age
                 results[position] = check_file(result.file, load(last, agency).report, agency, year)
             except ToolkitError:
                 pass  # the previous year's own result already says why it is unusable
-    from ..similarity import copied_sections
+    from ..rules.similarity import copied_sections
 
     copied = copied_sections([(r.file, r.sections) for r in results])
     for result in results:

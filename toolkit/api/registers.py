@@ -17,7 +17,7 @@ from .sources import is_data_file
 from .templates import template_format
 
 if TYPE_CHECKING:
-    from ..tally import Tally
+    from ..registers.tally import Tally
 
 
 @dataclass
@@ -33,7 +33,7 @@ def tally_registers(registers: list[Path], years: list[int] | None = None, *, fo
                     labels: Path | None = None, skip_bad_rows: bool = False) -> list[Tallied]:
     """Each year's tables 三 and 四 from the registers (every year they cover when ``years`` is None),
     each as a draft report of that year's format."""
-    from ..tally import Labels, count, read_checked
+    from ..registers.tally import Labels, count, read_checked
 
     words = Labels.load(labels)
     fmt = get_format(format_version) if format_version else None
@@ -62,7 +62,7 @@ def tally_registers(registers: list[Path], years: list[int] | None = None, *, fo
 def tally_into(data_file: Path, registers: list[Path], year: int | None = None, *, labels: Path | None = None,
                skip_bad_rows: bool = False) -> Tallied:
     """Count the data file's year and write the figures into it, leaving the rest of it as it was."""
-    from ..figures_update import update_figures
+    from ..registers.update import update_figures
 
     if not is_data_file(data_file):
         raise ToolkitError(f"--into 只能写入 YAML 数据文件（.yaml），{data_file.name} 不是。可改用 -o 生成新的数据文件。")
@@ -93,6 +93,6 @@ def tally_draft(registers: list[Path], year: int, output: Path, *, agency: str |
 
 def write_register_template(dest: Path, format_version: str | None = None, force: bool = False) -> Path:
     """An empty register workbook with the recommended columns and the official choices."""
-    from ..register_template import template_workbook
+    from ..registers.workbook import template_workbook
 
     return write_atomic(dest, template_workbook(template_format(format_version)), force=force)

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .. import publish, rules
+from .. import rules
 from ..errors import ToolkitError
 from ..findings import ERROR, Finding, count
 from ..formats import Format
 from ..model import Report
 from ..output import write_atomic
-from ..publish import Outputs
+from ..publish.outputs import Outputs, output_contents
 from .checking import check
 
 
@@ -66,7 +66,7 @@ def refuse_existing(paths: Iterable[Path], force: bool) -> None:
 
 
 def template_findings(template: str | Path, fmt: Format) -> list[Finding]:
-    from ..render.lint import lint
+    from ..office_templates.lint import lint
 
     return lint(template, fmt)
 
@@ -121,7 +121,7 @@ def render_files(report: Report, outputs: Outputs, *, template: Path | None = No
     if template and (problems := template_findings(template, report.format)):
         raise TemplateRejected(template, problems)
     document = render_docx(report, template, draft) if outputs.docx or outputs.pdf else None
-    contents, document = publish.contents(report, outputs, document, previous, draft)
+    contents, document = output_contents(report, outputs, document, previous, draft)
     unchanged = [p for p, data in contents.items() if p.exists() and p.read_bytes() == data]
     refuse_existing([p for p in outputs.paths() if p not in unchanged], force)
     written = [write_atomic(p, data, force=force) for p, data in contents.items() if p not in unchanged]

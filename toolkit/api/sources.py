@@ -46,7 +46,7 @@ def load(path: str | Path, agency: str | None = None, year: int | None = None) -
     if is_data_file(path):
         return Loaded(datafile.load(path))
     if path.suffix.lower() in OPEN_DATA_SUFFIXES:
-        from .. import opendata
+        from ..publish import opendata
 
         return Loaded(opendata.load(path))
     from ..extract import extract

@@ -28,7 +28,7 @@ class TemplateCheck:
 
 
 def check_template(template: str | Path, fmt: Format) -> TemplateCheck:
-    from ..render.lint import verdict
+    from ..office_templates.lint import verdict
 
     findings = template_findings(template, fmt)
     return TemplateCheck(verdict(findings), findings)
@@ -55,7 +55,7 @@ class Adopted:
 def adopt_template(source: str | Path, dest: Path, version: str | None = None, force: bool = False) -> Adopted:
     """An official-format .docx (blank template or filled-in report) written out as a template, then checked."""
     from ..formats import versions
-    from ..render.adopt import adopt
+    from ..office_templates.adopt import adopt
 
     refuse_existing([dest], force)
     formats = [get_format(version)] if version else [get_format(v) for v in reversed(versions())]

@@ -92,6 +92,6 @@ def template_adopt(source, dest, format_version, force):
 @click.option("--format", "format_version", help=_FORMAT_HELP)
 def template_variables(format_version):
     """列出模板中可用的全部变量及其官方名称（Markdown 表格）。"""
-    from ..render.lint import variables_reference
+    from ..office_templates.lint import variables_reference
 
     click.echo(variables_reference(api.template_format(format_version)), nl=False)

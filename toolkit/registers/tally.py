@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from .formats import CellRef, Format
-from .register import (BadDate, Located, RegisterError, RowProblem, chinese_date, locate, parse_date, read_sheets,
+from ..formats import CellRef, Format
+from .sheets import (BadDate, Located, RegisterError, RowProblem, chinese_date, locate, parse_date, read_sheets,
                        squash)
-from .register_labels import Index, Labels, Vocabulary
+from .labels import Index, Labels, Vocabulary
 
 REQUEST_REQUIRED = ("received", "answered", "applicant_type", "outcome")
 CASE_REQUIRED = ("kind", "received", "concluded", "result")

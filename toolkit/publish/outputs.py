@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
-from .errors import ToolkitError
-from .model import Report
-from .output import safe_filename
+from ..errors import ToolkitError
+from ..model import Report
+from ..output import safe_filename
 
 OUTPUT_KINDS = {".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html", ".json": "json", ".csv": "csv",
                 ".png": "png", ".svg": "svg"}
@@ -52,7 +52,7 @@ def output_paths(report: Report, output: Path | None, pdf: bool = False, *, html
     return Outputs(**{**paths, kind: output})
 
 
-def contents(report: Report, outputs: Outputs, document: bytes | None, previous: Report | None,
+def output_contents(report: Report, outputs: Outputs, document: bytes | None, previous: Report | None,
              draft: bool = False) -> tuple[dict[Path, bytes], bytes | None]:
     """Every output but the PDF, as bytes; and the .docx (``document``, with the chart when one is
     asked for) that the PDF is made from."""
@@ -67,7 +67,7 @@ def contents(report: Report, outputs: Outputs, document: bytes | None, previous:
     if outputs.docx:
         made[outputs.docx] = document
     if outputs.html:
-        from .render.html import Picture, render_html
+        from .html import Picture, render_html
 
         picture = Picture(chart.svg, chart.description) if chart else None
         made[outputs.html] = render_html(report, picture, draft).encode("utf-8")
@@ -83,7 +83,7 @@ def contents(report: Report, outputs: Outputs, document: bytes | None, previous:
 
 
 def draw_chart(report: Report, previous: Report | None):
-    """This year beside last year (``toolkit.chart.Chart``); ToolkitError without last year's report."""
+    """This year beside last year (``toolkit.publish.chart.Chart``); ToolkitError without last year's report."""
     if previous is None:
         raise ToolkitError("生成对比图需要上一年度的报告：请用 --previous 指定上一年度的数据文件。")
     try:

@@ -20,9 +20,9 @@ from ..errors import TemplateError
 from ..formats import CellRef, Format
 from ..model import Narrative, Part, Report
 from ..findings import ERROR, Finding, Location
-from .context import context
+from ..render.context import context
 from .coverage import coverage_findings
-from .sandbox import SAFE_METHODS, TemplateRefused, environment
+from ..render.sandbox import SAFE_METHODS, TemplateRefused, environment
 from .tablematch import figure_slots, find_tables, squeeze
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import yaml
 
-from .datafile import dumps, loads
-from .errors import ToolkitError
-from .formats import CellRef
-from .model import Report
+from ..datafile import dumps, loads
+from ..errors import ToolkitError
+from ..formats import CellRef
+from ..model import Report
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from .formats import CellRef, Format
-from .model import Number, Report
+from ..formats import CellRef, Format
+from ..model import Number, Report
 
 APPLICATIONS, APPEALS, TOTAL = "applications", "appeals", "total"
 THIS_YEAR_COLOUR, LAST_YEAR_COLOUR = "#1f4e8c", "#a9bcd6"  # apart in grey too, for a black-and-white print
@@ -197,8 +197,8 @@ def place_in_docx(document: bytes, chart: Chart, fmt: Format) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
-    from .render.oxml import set_snap_to_grid
-    from .render.package import normalized_docx
+    from ..render.oxml import set_snap_to_grid
+    from ..render.package import normalized_docx
 
     word = docx.Document(io.BytesIO(document))
     tables = word.tables

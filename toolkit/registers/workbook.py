@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from .formats import Format
-from .output import display_width
-from .register_labels import Labels
+from ..formats import Format
+from ..output import display_width
+from .labels import Labels
 
 REQUEST_SHEET, CASE_SHEET, NOTES_SHEET, CHOICES_SHEET = "申请登记", "复议诉讼案件", "填写说明", "选项"
 ROWS_PREPARED = 2000  # rows that carry the drop-down lists and date checks

@@ -18,11 +18,11 @@ import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from .errors import DataFileError, FormatNotFound, Problem
-from .formats import AMOUNT, SIGNED, CellRef, Column, Format, get_format
-from .model import Agency, Lead, Narrative, Part, Reading, Report, Signature
-from .output import decode_text
-from .render.context import lead_paragraphs
+from ..errors import DataFileError, FormatNotFound, Problem
+from ..formats import AMOUNT, SIGNED, CellRef, Column, Format, get_format
+from ..model import Agency, Lead, Narrative, Part, Reading, Report, Signature
+from ..output import decode_text
+from ..render.context import lead_paragraphs
 
 SCHEMA = "govreport-opendata/1"
 CSV_FIELDS = ("agency", "year", "format", "table", "row", "column", "label", "label_path", "derived", "value")

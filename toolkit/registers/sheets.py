@@ -11,8 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ToolkitError
-from .output import decode_text
+from ..errors import ToolkitError
+from ..output import decode_text
 
 HEADER_SEARCH_ROWS = 30  # title rows, notes and blank lines an office puts above the header
 EARLIEST = dt.date(2008, 1, 1)  # the 条例 took effect on 2008-05-01: no request or case predates it

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ToolkitError
-from .formats import Format, get_format, versions
-from .register import squash, without_notes
+from ..errors import ToolkitError
+from ..formats import Format, get_format, versions
+from .sheets import squash, without_notes
 
 
 class Index:
@@ -76,7 +76,7 @@ class Labels:
 
     @classmethod
     def load(cls, extra: Path | None = None) -> "Labels":
-        text = resources.files(__package__).joinpath("register_labels.yaml").read_text(encoding="utf-8")
+        text = resources.files(__package__).joinpath("labels.yaml").read_text(encoding="utf-8")
         data = yaml.safe_load(text)
         if extra is not None:
             _merge(data, _read_extra(extra), extra)

@@ -16,7 +16,7 @@ import heapq
 import re
 from collections import defaultdict
 
-from .findings import WARNING, Finding, Location
+from ..findings import WARNING, Finding, Location
 
 SHARE = 0.8  # share of text in common from which two sections are taken as copies
 MIN_CHARS = 80  # shorter sections ("无。") are alike by nature

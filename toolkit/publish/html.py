@@ -18,8 +18,8 @@ from html import escape
 
 from ..layout import Grid, GridCell, grid
 from ..model import Report
-from .builder import TYPE_AREA_TWIPS, table_shape
-from .context import cell_text, context
+from ..render.builder import TYPE_AREA_TWIPS, table_shape
+from ..render.context import cell_text, context
 
 # Borders, padding and alignment on the cell itself survive a paste into a site's rich-text editor.
 _CELL_STYLE = "border:1px solid #000;padding:0.3em 0.4em;vertical-align:middle;text-align:center"

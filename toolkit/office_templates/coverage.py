@@ -20,8 +20,8 @@ from ..errors import TemplateError
 from ..findings import ERROR, Finding, Location
 from ..formats import CellRef, Format
 from ..model import Report
-from .context import context, signature_lines
-from .engine import compile_template
+from ..render.context import context, signature_lines
+from ..render.engine import compile_template
 from .tablematch import cell_text, squeeze
 
 _PROBES = ("甲", "乙")

@@ -30,7 +30,7 @@ from docx.text.paragraph import Paragraph
 from ..errors import TemplateError
 from ..findings import WARNING, Finding, Location
 from ..formats import Format
-from .package import normalized_docx
+from ..render.package import normalized_docx
 from .tablematch import figure_slots, find_tables, squeeze
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
