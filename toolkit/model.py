@@ -8,10 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from .formats import AgencyLevel, CellRef, Format, format_for_year
+from .placeholders import PLACEHOLDER
 
 Number = int | Decimal
 
-PLACEHOLDER = "【待填写】"
 
 CONTACT_FIELDS = {
     "address": "地址",

@@ -11,8 +11,9 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
 def echo_findings(findings, err: bool = False) -> None:
-    for finding in findings:
-        click.echo(finding.describe() + "\n", err=err)
+    """Each finding once: one reached by two checks (or two probes) is still one thing to fix."""
+    for described in dict.fromkeys(finding.describe() for finding in findings):
+        click.echo(described + "\n", err=err)
 
 
 def pad(text: str, width: int) -> str:

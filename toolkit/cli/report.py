@@ -153,7 +153,8 @@ def extract(source, output, agency, year, force):
     api.write_draft(loaded.report, output, force)
     for note in loaded.unread:
         click.echo(f"未能读取：{note}", err=True)
-    click.echo(f"已生成：{output}（{loaded.report.agency.name} {loaded.report.year}年度）", err=True)
+    year = f"{loaded.report.year}年度" if loaded.report.year else "年度未能读取"
+    click.echo(f"已生成：{output}（{loaded.report.agency.name} {year}）", err=True)
     if loaded.unread:
         click.echo(f"有 {len(loaded.unread)} 处未能读取，请对照原文补全后再使用。", err=True)
         sys.exit(EXIT_FINDINGS)

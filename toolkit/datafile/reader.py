@@ -171,6 +171,9 @@ class _Reader:
             self.problem(None, "缺少“year”（报告年度）。", "year", "报告年度", hint="例如 year: 2025")
             return None
         value = str(node.value) if isinstance(node, yaml.ScalarNode) else ""
+        if node.tag.endswith(":null"):
+            self.problem(node, "没有填写报告年度（year）。", "year", "报告年度", hint="例如 year: 2025")
+            return None
         if not (node.tag.endswith(":int") and _PLAIN_INT.fullmatch(value) and 2000 <= int(value) <= 2100):
             self.problem(node, f"报告年度应为四位数的年份，实际为“{value}”。", "year", "报告年度",
                          hint=_fullwidth_hint(value) or "例如 year: 2025")

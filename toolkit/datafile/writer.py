@@ -29,12 +29,12 @@ def dumps(report: Report) -> str:
     """The report as an annotated data file: every key present, each with its official label."""
     fmt = report.format
     out = [
-        f"# {report.title}（数据文件）",
+        f"# {report.title if report.year else report.agency.name + '政府信息公开工作年度报告'}（数据文件）",
         f"# 格式：{fmt.document}。编辑后运行 govreport check 检查，govreport render 生成 Word 报告。",
         "# 表格数字：未填写的按 0 计；各“总计”由程序自动计算，无需填写（如填写，将与计算结果核对）。",
         "",
         _comment(f'format: "{fmt.version}"', f"报告格式版本（{fmt.document}）"),
-        _comment(f"year: {report.year}", "报告年度"),
+        _comment(f"year: {_scalar(report.year)}", "报告年度" if report.year else "报告年度：原文中未能读取，请填写，例如 2025"),
         _comment(f"date: {report.date.isoformat() if report.date else 'null'}", "成文日期，例如 2026-01-20"),
         "agency:",
         _comment(f"  name: {_scalar(report.agency.name)}", "机关全称（用于标题和落款）"),

@@ -107,10 +107,12 @@ def coverage_findings(template, fmt: Format, places: dict[str, str]) -> list[Fin
 
     ``places`` locates, in the template, what a piece belongs to: a section heading or a figure
     reference (``applications.total.natural_person``) to a place a clerk finds. A figure whose
-    cell has no place is already reported as missing from its table, and is not reported again.
+    cell has no place, or a section whose heading has none, is already reported as missing, and is
+    not reported again; a section's paragraphs and parts missing alike are one finding.
     """
     compiled = compile_template(template)
-    missing: dict[str, Finding] = {}
+    missing: dict[object, Finding] = {}
+    in_sections: dict[tuple[str, str], list[Piece]] = {}  # (heading, problem) → the section's pieces missing
     for variant in range(len(_PROBES)):
         values, pieces = probe(fmt, variant)
         try:
@@ -120,11 +122,21 @@ def coverage_findings(template, fmt: Format, places: dict[str, str]) -> list[Fin
         texts = _body_texts(output)
         headings = _heading_positions(texts, fmt)
         for piece in pieces:
-            if piece.ref and piece.ref not in places:
-                continue
+            anchor = piece.ref or piece.section
+            if anchor and anchor not in places:
+                continue  # its cell or heading is missing from the template, and said so there
             problem = _where_missing(piece, texts, headings)
-            if problem and piece.name not in missing:
+            if not problem:
+                continue
+            if piece.section and not piece.ref:
+                group = in_sections.setdefault((piece.section, problem), [])
+                if piece.name not in (p.name for p in group):
+                    group.append(piece)
+                missing.setdefault((piece.section, problem), None)
+            elif piece.name not in missing:
                 missing[piece.name] = _finding(piece, problem, places)
+    for key, pieces in in_sections.items():
+        missing[key] = _section_finding(pieces, key[1], places)
     try:
         compiled.render(sparse(fmt))
     except TemplateError as exc:
@@ -166,6 +178,15 @@ def _finding(piece: Piece, problem: str, places: dict[str, str]) -> Finding:
     else:
         place, hint = ("报告开头" if piece.before_headings else "报告末尾（落款）"), _HINTS[piece.name.split(" ")[0]]
     return Finding("T8", ERROR, f"{piece.name}{problem}。", Location(place=place), hint=hint)
+
+
+def _section_finding(pieces: list[Piece], problem: str, places: dict[str, str]) -> Finding:
+    """One finding for all a section's paragraphs and parts missing alike: a loop deleted is one mistake."""
+    section = pieces[0].section
+    kinds = [kind for kind, is_part in (("段落", False), ("分项", True)) if any(("分项" in p.name) == is_part for p in pieces)]
+    hints = dict.fromkeys(_section_hint(p) for p in pieces)
+    return Finding("T8", ERROR, f"「{section}」的{'和'.join(kinds)}{problem}。", Location(place=places.get(section)),
+                   hint="".join(hints))
 
 
 def _section_hint(piece: Piece) -> str:

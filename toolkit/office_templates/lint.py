@@ -16,6 +16,7 @@ import docx
 import jinja2
 from jinja2 import nodes
 
+from .. import placeholders
 from ..errors import TemplateError
 from ..formats import CellRef, Format
 from ..model import Narrative, Part, Report
@@ -61,7 +62,7 @@ def lint(template: str | Path, fmt: Format) -> list[Finding]:
     if not any(_TAG.search(item.text) for item in texts):
         findings = [_untagged(statutory)]
     else:
-        findings = _split_tags(texts) + _syntax_and_names(texts, fmt) + statutory
+        findings = _split_tags(texts) + _syntax_and_names(texts, fmt) + statutory + _placeholders(texts)
         if not any(f.rule in ("T1", "T2", "T3") for f in findings):
             findings += coverage_findings(path, fmt, places)
     return [f.in_file(str(path)) for f in findings]
@@ -133,6 +134,18 @@ def _split_tags(texts: list[_Text]) -> list[Finding]:
             findings.append(_problem(
                 "T1", f"标签不完整：“{item.text.strip()[:40]}”", item.place,
                 "一个 {{ }} 或 {% %} 标签必须完整地写在同一段落（同一单元格）内；请删除后重新输入整个标签。"))
+    return findings
+
+
+def _placeholders(texts: list[_Text]) -> list[Finding]:
+    """Placeholder text outside the tags (「（文字描述）」, 「格式模板」, 【待填写】 …) would be
+    printed as it is in every report the template renders (rule T9)."""
+    findings = []
+    for item in texts:
+        if found := placeholders.find(_TAG.sub("", item.text)):
+            findings.append(_problem(
+                "T9", f"仍有占位文字“{found}”，它会原样出现在用本模板生成的每一份报告中。", item.place,
+                "删除占位文字；报告的内容由标签填入（如 {{ title }}、{%p for p in sections.overview.paragraphs %}）。"))
     return findings
 
 
@@ -260,7 +273,8 @@ def _statutory_content(document, texts: list[_Text], fmt: Format) -> tuple[list[
     for section in fmt.sections:
         if section.heading not in places:
             findings.append(_problem("T4", f"缺少法定标题「{section.heading}」。",
-                                     hint="标题须单独成段，文字与官方格式一致。"))
+                                     hint="标题须单独成段，文字与官方格式一致；整个部分被删除的，请从 govreport template export "
+                                          "导出的模板中复制该部分的标题和标签。"))
     for key, match in find_tables(document, fmt).items():
         heading = fmt.table_section(key).heading
         if match is None:

@@ -74,10 +74,12 @@ class CompiledTemplate:
                         self._compressed[name] = Member.deflate(name, render_part(part, source, {}))
                         del parts[name]
 
-    def render(self, values: dict, created: str | None = None) -> bytes:
+    def render(self, values: dict, created: str | None = None, owner: str | None = None) -> bytes:
         """The filled-in .docx, with fixed zip timestamps so equal input gives equal bytes.
 
-        ``created`` (YYYY-MM-DD) dates the document; without it, the template's dates stay."""
+        ``created`` (YYYY-MM-DD) dates the document; without it, the template's dates stay.
+        ``owner`` (the agency) is its author and last editor, whoever wrote the template: an
+        adopted template must not publish its author's personal name."""
         with _template_errors(self.path):
             replaced = {"word/document.xml": self._document_xml(values)}
             for name, (part, source) in self._parts.items():
@@ -85,7 +87,7 @@ class CompiledTemplate:
             for name, (part, source) in self._footnotes.items():
                 replaced[name] = self._footnotes_xml(part, source, values)
             if "docProps/core.xml" in self._members:
-                replaced["docProps/core.xml"] = self._core_xml(values, created)
+                replaced["docProps/core.xml"] = self._core_xml(values, created, owner)
             return write_package([Member.deflate(name, replaced[name]) if name in replaced else member
                                   for name, member in self._compressed.items()])
 
@@ -112,10 +114,12 @@ class CompiledTemplate:
         """Footnotes as DocxTemplate.render_footnotes gives them."""
         return self._docx.render_xml_part(source, part, values, self._env).encode("utf-8")
 
-    def _core_xml(self, values: dict, created: str | None) -> bytes:
+    def _core_xml(self, values: dict, created: str | None, owner: str | None) -> bytes:
         core = self._docx.docx.core_properties
         for name, source in self._properties.items():
             setattr(core, name, _property_text(self._env.from_string(source).render(values)))
+        if owner is not None:
+            core.author = core.last_modified_by = _property_text(owner)
         element = self._docx.docx.part.package.core_properties._element
         return serialize_part_xml(oxml.dated_core_properties(element, created))
 
@@ -217,4 +221,5 @@ def compile_template(template: str | Path) -> CompiledTemplate:
 def render(report: Report, template: str | Path | None = None) -> bytes:
     """The report as .docx bytes, filled into ``template`` (default: the format's own)."""
     created = report.date.isoformat() if report.date else None  # the 成文日期 dates the file
-    return compile_template(template or default_template(report.format.version)).render(context(report), created)
+    compiled = compile_template(template or default_template(report.format.version))
+    return compiled.render(context(report), created, owner=report.agency.name)

@@ -14,7 +14,8 @@ from typing import Iterator
 from ..errors import ToolkitError
 from ..findings import ERROR, WARNING, CellNote, Finding, Location
 from ..formats import CellRef
-from ..model import PLACEHOLDER, Report
+from .. import placeholders
+from ..model import Report
 from .common import NotAssessable, at, cell_order, fmt_value, iter_narrative, note, notes_with_parts, unknown
 from .narrative import narrative_numbers, narrative_percentages
 
@@ -160,7 +161,7 @@ def _completeness(report: Report) -> Iterator[Finding]:
         texts = narrative.texts() if narrative else []
         path = f"sections.{section.key}"
         body = [t for t in texts if t]
-        if any(PLACEHOLDER in t for t in texts):
+        if any(placeholders.holds(t) for t in texts):
             pass  # each placeholder is its own finding (_unfinished)
         elif not body or all(_EMPTY_TEXT.match(t) for t in body if not _is_part_title(report, section.key, t)):
             yield Finding(rule="F2", severity=WARNING, message=f"「{section.heading}」没有内容或只写了“无”。",
@@ -177,7 +178,8 @@ UNFINISHED_RULES = ("F0", "F1")  # a report with these findings is a draft, not 
 
 
 def _unfinished(report: Report) -> Iterator[Finding]:
-    """An empty agency name, and every placeholder still in the text, each at its own line.
+    """An empty agency name, and every placeholder still in the text (【待填写】, and those of the
+    official template: （文字描述）, 格式模板, ××件 …), each at its own line.
 
     A published copy that names no agency is not a draft: M2 says the name is missing from it.
     """
@@ -186,8 +188,10 @@ def _unfinished(report: Report) -> Iterator[Finding]:
                       location=at(report, "agency.name"), hint="例如 name: 某某县某某乡人民政府")
     texts = [("lead", "lead.text", report.lead.text if report.lead else None), *iter_narrative(report)]
     for _, path, text in texts:
-        if text and PLACEHOLDER in text:
-            yield Finding(rule="F1", severity=WARNING, message=f"仍有未填写的占位文字：“{_excerpt(text)}”",
+        if found := placeholders.find(text):
+            shown = _excerpt(text)
+            also = "" if found in shown else f"（其中“{found}”）"
+            yield Finding(rule="F1", severity=WARNING, message=f"仍有未填写的占位文字：“{shown}”{also}",
                           location=at(report, path), hint="用本机关的实际情况替换占位文字。")
 
 
