@@ -366,11 +366,11 @@ def test_case_rows_that_cannot_be_placed_are_reported(tmp_path):
 
 def test_an_office_extends_the_words(tmp_path):
     register = tmp_path / "台账.csv"
-    register.write_text("来件日期,申请人类型,答复日期,答复类型\n2025-01-02,群众,2025-01-03,转办\n", encoding="utf-8")
+    register.write_text("收悉日期,申请人类型,答复日期,答复类型\n2025-01-02,群众,2025-01-03,转办\n", encoding="utf-8")
     with pytest.raises(RegisterError, match="没有可以识别的申请登记表"):
         tally([register], 2025, get_format("2021"), today=TODAY)
     own = tmp_path / "本单位对照.yaml"
-    own.write_text("columns:\n  received: [来件日期]\noutcomes:\n  unavailable_not_held: [转办]\n", encoding="utf-8")
+    own.write_text("columns:\n  received: [收悉日期]\noutcomes:\n  unavailable_not_held: [转办]\n", encoding="utf-8")
     figures = tally([register], 2025, get_format("2021"), labels=own, today=TODAY).figures
     assert figures[CellRef("applications", "unavailable_not_held", "natural_person")] == 1
     own.write_text("outcomes:\n  no_such_row: [转办]\n", encoding="utf-8")
@@ -658,9 +658,9 @@ def test_command_into_with_an_offices_own_words(runner, tmp_path):
     data.write_text(toolkit.dumps(toolkit.new_report("某某乡人民政府", 2025)), encoding="utf-8")
     before = data.read_text(encoding="utf-8")
     register = tmp_path / "台账.csv"
-    register.write_text("来件日期,申请人类型,答复日期,答复类型\n2025-01-02,群众,2025-01-03,转办\n", encoding="gbk")
+    register.write_text("收悉日期,申请人类型,答复日期,答复类型\n2025-01-02,群众,2025-01-03,转办\n", encoding="gbk")
     own = tmp_path / "本单位对照.yaml"
-    own.write_text("columns:\n  received: [来件日期]\noutcomes:\n  unavailable_not_held: [转办]\n", encoding="utf-8")
+    own.write_text("columns:\n  received: [收悉日期]\noutcomes:\n  unavailable_not_held: [转办]\n", encoding="utf-8")
     result = runner.invoke(cli, ["tally", str(register), "--into", str(data), "--labels", str(own)])
     assert result.exit_code == 0, result.output
     assert f"已更新：{data}（2025年度：本年新收 1 件，上年结转 0 件，办结 1 件，结转下年度 0 件）" in result.output

@@ -64,7 +64,8 @@ def _index(items: list[tuple[str, tuple[str, ...]]], words: dict[str, list[str]]
     return index
 
 
-_LIST_SECTIONS = ("in_progress", "case_pending_words", "total_rows")
+_LIST_SECTIONS = ("in_progress", "deferred", "not_answered", "status_open", "status_done", "case_pending_words",
+                  "total_rows")
 _KEYED_SECTIONS = ("columns", "case_columns", "applicant_types", "outcomes", "case_kinds", "case_results")
 
 
@@ -91,8 +92,12 @@ class Labels:
             format=fmt,
             labels=self,
             applicants=_index([(c.key, c.label) for c in applicant_columns], d["applicant_types"], d["applicant_groups"]),
-            outcomes=_index([(r.key, r.label) for r in outcome_rows], d["outcomes"]),
+            outcomes=_index([(r.key, r.label) for r in outcome_rows], d["outcomes"], d["outcome_groups"]),
             in_progress={squash(w) for w in d["in_progress"]},
+            deferred={squash(w) for w in d["deferred"]},
+            not_answered={squash(w) for w in d["not_answered"]},
+            status_open={squash(w) for w in d["status_open"]},
+            status_done={squash(w) for w in d["status_done"]},
             not_outcomes={squash(w): hint for w, hint in d["not_outcomes"].items()},
             case_kinds=_index([(r.key, r.label) for r in appeals.rows], d["case_kinds"]),
             case_results=_index([(c.key, (c.label[-1],)) for c in appeals.blocks[0].columns
@@ -161,6 +166,10 @@ class Vocabulary:
     applicants: Index
     outcomes: Index
     in_progress: set[str]
+    deferred: set[str]  # in-progress words saying the time limit was extended
+    not_answered: set[str]  # an 答复日期 cell's words for “not yet answered”
+    status_open: set[str]  # the 办理状态 column's words for a request still open
+    status_done: set[str]  # … and for one answered
     total_rows: set[str]
     not_outcomes: dict[str, str]
     case_kinds: Index

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from ..formats import CellRef, Format
 from .sheets import (BadDate, Located, RegisterError, RowProblem, chinese_date, locate, parse_date, read_sheets,
                        squash)
+from . import status
 from .labels import Index, Labels, Vocabulary
 
 REQUEST_REQUIRED = ("received", "answered", "applicant_type", "outcome")
@@ -126,8 +127,12 @@ def _near_miss(sheet, columns: dict, required: tuple[str, ...], missing: list[st
                            "也可在对照文件的 columns 中加入本单位的列名（--labels）。")
 
 
-def _date(located: Located, values: tuple, role: str, today: dt.date, bad) -> tuple[dt.date | None, bool]:
+def _date(located: Located, values: tuple, role: str, today: dt.date, bad,
+          vocabulary: Vocabulary | None = None) -> tuple[dt.date | None, bool]:
+    """The date in a role's cell; with ``vocabulary``, a cell saying “not yet” (—, /, 未答复) is no date."""
     value = located.value(values, role)
+    if vocabulary is not None and status.says_not_answered(value, vocabulary):
+        return None, True
     try:
         return parse_date(value, today), True
     except BadDate as exc:
@@ -146,7 +151,7 @@ def _read_requests(located: Located, register: Register, today: dt.date) -> None
             problems.append(located.problem(number, role, message, value, hint))
 
         received, _ = _date(located, values, "received", today, bad)
-        answered, answered_ok = _date(located, values, "answered", today, bad)
+        answered, answered_ok = _date(located, values, "answered", today, bad, vocabulary)
         if received is None and not problems:
             bad("received", "缺少收到日期，无法确定计入哪一年度。")
         applicant = _applicant(located, values, vocabulary, bad)
@@ -154,14 +159,19 @@ def _read_requests(located: Located, register: Register, today: dt.date) -> None
         outcome = None
         if not outcome_text or squash(outcome_text) in vocabulary.in_progress:
             if answered:
-                bad("outcome", "已有答复日期，但没有办理结果。", outcome_text or None,
-                    "请填写法定的办理结果；尚未答复的，请清空答复日期。")
+                deferred = outcome_text and squash(outcome_text) in vocabulary.deferred
+                explain = status.deferred_with_date if deferred else status.open_outcome_with_date
+                message, hint = explain(outcome_text, answered)
+                bad("outcome", message, outcome_text or None, hint)
         else:
             outcome = _outcome(located, values, outcome_text, vocabulary, bad)
             if answered is None and answered_ok:
                 bad("answered", "已有办理结果，但缺少答复日期，无法确定计入哪一年度。", hint="请填写答复（办结）日期。")
         if received and answered and answered < received:
             bad("answered", f"答复日期早于收到日期（{chinese_date(received)}）。", located.value(values, "answered"))
+        if not problems and (said := located.text(values, "status")):
+            if contradiction := status.status_contradiction(said, answered, outcome_text, vocabulary):
+                bad("status", contradiction[0], said, contradiction[1])
         register.numbered["requests"].append(_numbered(located, number, values))
         if problems:
             register.problems.extend(problems)

@@ -93,12 +93,14 @@ def template_workbook(fmt: Format, labels: Labels | None = None) -> bytes:
             ws.add_data_validation(check)
         ws.freeze_panes = ws.cell(_HEADER_ROW + 1, 1)
         ws.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4  # spreadsheet programs otherwise print on Letter
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
 
     notes = book.create_sheet(NOTES_SHEET, index=len(book.sheetnames) - 1)
     notes.column_dimensions["A"].width = 70
+    notes.page_setup.paperSize = notes.PAPERSIZE_A4
     notes.page_setup.fitToWidth, notes.page_setup.fitToHeight = 1, 0
     notes.sheet_properties.pageSetUpPr.fitToPage = True
     for row, line in enumerate(_notes(fmt, requests, cases), start=1):
