@@ -28,6 +28,25 @@ PICTURE_WIDTH_CM = 15.0  # as placed in the .docx, within the 156 mm type area
 
 
 @dataclass(frozen=True)
+class Layout:
+    """How the panels are arranged and lettered for one place the picture is shown."""
+
+    width_cm: float
+    stacked: bool  # the three panels one under another, not two side by side above the third
+    title: float  # font sizes, in points at ``width_cm``
+    panel_title: float
+    ticks: float
+    values: float
+    title_chars: int | None = None  # the agency name wrapped at this many characters
+
+
+# Paper: 16 cm in the .docx. Phone: a page 390 px wide shows the picture 366 px wide, 8.5 cm
+# (321 px) scaled up by 1.14, and a 320 px one scales it by 0.92; 10 pt (13.3 px) stays ≥ 12 px.
+PAPER = Layout(WIDTH_CM, stacked=False, title=11, panel_title=10, ticks=9, values=8)
+PHONE = Layout(8.5, stacked=True, title=12, panel_title=11, ticks=10.5, values=10, title_chars=16)
+
+
+@dataclass(frozen=True)
 class Bar:
     label: str
     this_year: Number
@@ -47,6 +66,7 @@ class Chart:
     svg: bytes
     png: bytes
     description: str
+    phone_svg: bytes = b""  # the same figures lettered for a phone's width (PHONE)
 
 
 def comparison(report: Report, previous: Report) -> list[Panel]:
@@ -123,7 +143,7 @@ def draw(report: Report, previous: Report) -> Chart:
     from matplotlib import rc_context
 
     panels = comparison(report, previous)
-    svg, png = io.BytesIO(), io.BytesIO()
+    svg, png, phone_svg = io.BytesIO(), io.BytesIO(), io.BytesIO()
     # The official typefaces come first so that a viewer that has them uses them; matplotlib itself
     # draws with the first one installed, and would log a warning for each one missing.
     fonts = logging.getLogger("matplotlib.font_manager")
@@ -131,31 +151,51 @@ def draw(report: Report, previous: Report) -> Chart:
     fonts.setLevel(logging.ERROR)
     try:
         with rc_context({"font.family": SERIF, "svg.fonttype": "none", "svg.hashsalt": "govreport"}):
-            figure = _figure(report, previous, panels)
+            figure = _figure(report, previous, panels, PAPER)
             figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
             figure.savefig(png, format="png", dpi=200, metadata={"Software": None})
+            _figure(report, previous, panels, PHONE).savefig(phone_svg, format="svg",
+                                                              metadata={"Date": None, "Creator": None})
     finally:
         fonts.setLevel(level)
-    return Chart(svg.getvalue(), png.getvalue(), describe(report, previous, panels))
+    return Chart(svg.getvalue(), png.getvalue(), describe(report, previous, panels), phone_svg.getvalue())
 
 
-def _figure(report: Report, previous: Report, panels: list[Panel]):
-    """The first two panels side by side, the third across the width below them."""
+def _figure(report: Report, previous: Report, panels: list[Panel], layout: Layout):
+    """On paper the first two panels side by side, the third across the width below them; on a
+    phone the three one under another."""
+    import textwrap
+
     from matplotlib.figure import Figure
 
-    top, bottom = max(len(p.bars) for p in panels[:2]) + 1.8, len(panels[2].bars) * 1.2 + 1.8
-    figure = Figure(figsize=(WIDTH_CM / 2.54, (top + bottom) * 0.24 + 0.9), layout="constrained")
-    figure.suptitle(f"{report.agency.name}\n{report.year}年与{previous.year}年政府信息公开工作情况对比",
-                    fontfamily=SANS, fontsize=11)
-    grid = figure.add_gridspec(2, 2, height_ratios=[top, bottom])
-    axes = [figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1]), figure.add_subplot(grid[1, :])]
+    agency = report.agency.name
+    if layout.title_chars:
+        agency = "\n".join(textwrap.wrap(agency, layout.title_chars)) or agency
+    # A phone's narrow picture breaks the long lines: the title after the years, a panel's before its bracket.
+    title = f"{agency}\n{report.year}年与{previous.year}年{chr(10) if layout.stacked else ''}政府信息公开工作情况对比"
+    if layout.stacked:
+        heights = [len(p.bars) * 1.2 + 2.2 for p in panels]
+        inches = sum(heights) * 0.3 + 0.4 * (title.count("\n") + 1)
+        figure = Figure(figsize=(layout.width_cm / 2.54, inches), layout="constrained")
+        grid = figure.add_gridspec(3, 1, height_ratios=heights)
+        axes = [figure.add_subplot(grid[i, 0]) for i in range(3)]
+    else:
+        top, bottom = max(len(p.bars) for p in panels[:2]) + 1.8, len(panels[2].bars) * 1.2 + 1.8
+        figure = Figure(figsize=(layout.width_cm / 2.54, (top + bottom) * 0.24 + 0.9), layout="constrained")
+        grid = figure.add_gridspec(2, 2, height_ratios=[top, bottom])
+        axes = [figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1]), figure.add_subplot(grid[1, :])]
+    figure.suptitle(title, fontfamily=SANS, fontsize=layout.title)
     for index, (ax, panel) in enumerate(zip(axes, panels)):
-        _panel(ax, panel, index, report.year, previous.year)
-    axes[2].legend(loc="lower right", prop={"size": 8}, frameon=False)
+        _panel(ax, panel, index, report.year, previous.year, layout)
+    if layout.stacked:  # below the panels: on a narrow picture no corner of a panel is free
+        figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2,
+                      prop={"size": layout.values}, frameon=False)
+    else:
+        axes[2].legend(loc="lower right", prop={"size": layout.values}, frameon=False)
     return figure
 
 
-def _panel(ax, panel: Panel, index: int, year: int, last_year: int) -> None:
+def _panel(ax, panel: Panel, index: int, year: int, last_year: int, layout: Layout) -> None:
     count = len(panel.bars)
     positions = list(range(count))
     height = 0.38
@@ -171,15 +211,17 @@ def _panel(ax, panel: Panel, index: int, year: int, last_year: int) -> None:
             patch.set_gid(f"bar-{index}-{i}-{series}")
             figure_value = bar.this_year if series == "this" else bar.last_year
             text = "—" if figure_value is None else str(figure_value)
-            label = ax.text(patch.get_width() + top * 0.01, patch.get_y() + height / 2, text, va="center", fontsize=8)
+            label = ax.text(patch.get_width() + top * 0.01, patch.get_y() + height / 2, text, va="center",
+                            fontsize=layout.values)
             label.set_gid(f"value-{index}-{i}-{series}")
     # A long label breaks before its bracket: 「行政诉讼」 over 「（复议后起诉）」.
     ax.set_yticks(positions, [b.label.replace("（", "\n（") if len(b.label) > 8 else b.label for b in panel.bars],
-                  fontsize=9)
+                  fontsize=layout.ticks)
     ax.invert_yaxis()
     ax.set_xlim(0, top * 1.2)
-    ax.set_title(panel.title, fontfamily=SANS, fontsize=10, loc="left")
-    ax.tick_params(axis="x", labelsize=8)
+    title = panel.title.replace("（", "\n（") if layout.stacked and len(panel.title) > 10 else panel.title
+    ax.set_title(title, fontfamily=SANS, fontsize=layout.panel_title, loc="left")
+    ax.tick_params(axis="x", labelsize=layout.values)
     ax.xaxis.set_major_locator(_integer_locator())
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

@@ -26,8 +26,47 @@ _CELL_STYLE = "border:1px solid #000;padding:0.3em 0.4em;vertical-align:middle;t
 _ROW_LABEL_STYLE = _CELL_STYLE.replace("text-align:center", "text-align:left")
 _TABLE_STYLE = "border-collapse:collapse;border:1px solid #000;margin:0 auto"
 
-# Smallest readable width of each table on screen; a narrower window scrolls the table, not the page.
-_MIN_WIDTH = {"blocks": "24em", "grid": "46em", "line": "52em"}
+# Smallest readable width of each table on screen (in the table's own em); a narrower window scrolls
+# the table, not the page.
+_MIN_WIDTH = {"blocks": 24, "grid": 46, "line": 52}
+PHONE_MAX_EM = 30  # the stylesheet's phone width
+
+# What the stylesheet gives the width of a table: its font (em of the body), the body's font (rem)
+# and main's side padding (em of the body), above and below PHONE_MAX_EM.
+_TABLE_FONT, _BODY_FONT, _PADDING = 0.8, {"wide": 1.125, "phone": 1.0}, {"wide": 1.0, "phone": 0.75}
+
+
+def _scrolls_below(layout: str) -> list[tuple[float, float]]:
+    """The window widths (rem, as media queries count them) at which a table is wider than its box."""
+    need = {kind: _MIN_WIDTH[layout] * _TABLE_FONT * _BODY_FONT[kind] + 2 * _PADDING[kind] * _BODY_FONT[kind]
+            for kind in _BODY_FONT}
+    ranges = [(0.0, min(need["phone"], PHONE_MAX_EM))]
+    if need["wide"] > PHONE_MAX_EM:
+        ranges.append((PHONE_MAX_EM, need["wide"]))
+    return ranges
+
+
+# Where the browser can tell (a scroll timeline is active only on a box that scrolls), the cue shows
+# exactly when its table scrolls, whatever its figures' widths; the rules by window width above are
+# for browsers that cannot.
+_EXACT_SCROLL_CUE = """@keyframes scroll-cue { from, to { --scroll-cue: block; } }
+@supports (animation-timeline: scroll()) {
+  .table-scroll { animation-name: scroll-cue; animation-fill-mode: both; animation-timeline: scroll(self inline); }
+  .table-scroll.table-scroll.table-scroll::before { display: var(--scroll-cue, none); }
+}
+"""
+
+
+def _scroll_cue_rules() -> str:
+    """Show each table's cue where the table scrolls: phones hide scrollbars until touched. The cue
+    is generated content, hidden from screen readers (they announce the region) and from a copy of
+    the page's text."""
+    rules = []
+    for layout in _MIN_WIDTH:
+        for low, high in _scrolls_below(layout):
+            floor = f"(min-width: {low + 0.001:.3f}em) and " if low else ""
+            rules.append(f"@media {floor}(max-width: {high:.3f}em) {{ .table-scroll.{layout}::before {{ display: block; }} }}")
+    return "\n".join(rules) + "\n" + _EXACT_SCROLL_CUE
 
 _STYLESHEET = """
 :root { color: #000; background: #fff; }
@@ -43,6 +82,8 @@ h3 { font-family: "楷体_GB2312", "KaiTi_GB2312", "KaiTi", "楷体", "AR PL UKa
 p { margin: 0; text-indent: 2em; text-align: justify; overflow-wrap: anywhere; }
 .table-scroll { overflow-x: auto; margin: 0.6em 0 1em; }
 .table-scroll:focus { outline: 3px solid #1a56c2; outline-offset: 2px; }
+.table-scroll::before { display: none; position: sticky; left: 0; text-align: right; font-size: 0.875em;
+  color: #333; line-height: 1.6; content: "表格较宽，请左右滑动查看 →"; content: "表格较宽，请左右滑动查看 →" / ""; }
 table { font-family: "SimSun", "宋体", "Noto Serif CJK SC", "AR PL UMing CN", serif; font-size: 0.8em;
   line-height: 1.45; width: 100%; }
 caption { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
@@ -60,6 +101,7 @@ figure img { max-width: 100%; height: auto; }
 @media (max-width: 30em) {
   body { font-size: 1rem; }
   main { padding: 1em 0.75em 2em; }
+  figure img { width: 100%; }
   h1 { font-size: 1.3em; }
   h2, h3 { text-indent: 0; }
   p { text-align: start; }
@@ -72,6 +114,7 @@ figure img { max-width: 100%; height: auto; }
   h1 { font-size: 22pt; line-height: 36pt; margin: 0 0 28.9pt; }
   h2, h3 { font-size: 16pt; margin: 0; page-break-after: avoid; break-after: avoid; }
   .table-scroll { overflow: visible; margin: 0; }
+  .table-scroll::before { display: none !important; }
   table { font-size: 9pt; min-width: 0 !important; }
   table.blocks { font-size: 10.5pt; }
   thead { display: table-header-group; }
@@ -89,6 +132,7 @@ class Picture:
     svg: bytes
     description: str
     after_table: str = "appeals"
+    phone_svg: bytes = b""  # the picture lettered for a phone, shown below PHONE_MAX_EM
 
 
 def render_html(report: Report, picture: Picture | None = None, draft: bool = False) -> str:
@@ -124,14 +168,20 @@ def _page(title: str, document: str, body: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="govreport">\n'
         f'<meta name="description" content="{escape(title)}（格式：{escape(document)}）">\n'
-        f"<title>{escape(title)}</title>\n<style>{_STYLESHEET}</style>\n</head>\n"
+        f"<title>{escape(title)}</title>\n<style>{_STYLESHEET}{_scroll_cue_rules()}</style>\n</head>\n"
         f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
 
 
 def _figure(picture: Picture) -> str:
-    data = base64.b64encode(picture.svg).decode("ascii")
-    return f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{escape(picture.description)}"></figure>'
+    """The picture, and on a phone its version lettered for a phone's width: the paper one shrunk
+    to a phone's width would print its labels at 6 px."""
+    data = lambda svg: "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    image = f'<img src="{data(picture.svg)}" alt="{escape(picture.description)}">'
+    if not picture.phone_svg:
+        return f"<figure>{image}</figure>"
+    phone = f'<source media="(max-width: {PHONE_MAX_EM}em)" srcset="{data(picture.phone_svg)}">'
+    return f"<figure><picture>{phone}{image}</picture></figure>"
 
 
 def _closing(signature: dict, sealed: bool) -> str:
@@ -216,8 +266,8 @@ def _table(layout: Grid, report: Report, heading: str) -> str:
         rows.setdefault(cell.row, []).append(cell)
     widths = table_shape(layout).widths
     caption_id = f"{table.key}-caption"
-    parts = [f'<div class="table-scroll" role="region" aria-labelledby="{caption_id}" tabindex="0">',
-             f'<table class="{table.layout}" style="{_TABLE_STYLE};min-width:{_MIN_WIDTH[table.layout]}">',
+    parts = [f'<div class="table-scroll {table.layout}" role="region" aria-labelledby="{caption_id}" tabindex="0">',
+             f'<table class="{table.layout}" style="{_TABLE_STYLE};min-width:{_MIN_WIDTH[table.layout]}em">',
              f'<caption id="{caption_id}">{escape(heading.partition("、")[2])}</caption>']
     if len(widths) == layout.cols:  # the .docx's column widths
         parts.append("<colgroup>" + "".join(f'<col style="width:{w / TYPE_AREA_TWIPS:.2%}">' for w in widths)

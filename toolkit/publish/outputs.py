@@ -69,7 +69,7 @@ def output_contents(report: Report, outputs: Outputs, document: bytes | None, pr
     if outputs.html:
         from .html import Picture, render_html
 
-        picture = Picture(chart.svg, chart.description) if chart else None
+        picture = Picture(chart.svg, chart.description, phone_svg=chart.phone_svg) if chart else None
         made[outputs.html] = render_html(report, picture, draft).encode("utf-8")
     if outputs.json:
         made[outputs.json] = opendata.to_json(report).encode("utf-8")
