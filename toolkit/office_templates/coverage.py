@@ -173,8 +173,6 @@ def _where_missing(piece: Piece, texts: list[str], headings: dict[str, int]) -> 
 def _finding(piece: Piece, problem: str, places: dict[str, str]) -> Finding:
     if piece.ref:
         place, hint = places.get(piece.ref) or f"「{piece.section}」的表格", f"该单元格应写 {{{{ {piece.ref} }}}}。"
-    elif piece.section:
-        place, hint = places.get(piece.section), _section_hint(piece)
     else:
         place, hint = ("报告开头" if piece.before_headings else "报告末尾（落款）"), _HINTS[piece.name.split(" ")[0]]
     return Finding("T8", ERROR, f"{piece.name}{problem}。", Location(place=place), hint=hint)
@@ -184,17 +182,18 @@ def _section_finding(pieces: list[Piece], problem: str, places: dict[str, str]) 
     """One finding for all a section's paragraphs and parts missing alike: a loop deleted is one mistake."""
     section = pieces[0].section
     kinds = [kind for kind, is_part in (("段落", False), ("分项", True)) if any(("分项" in p.name) == is_part for p in pieces)]
-    hints = dict.fromkeys(_section_hint(p) for p in pieces)
+    loops = dict.fromkeys(_section_loop(p) for p in pieces)
     return Finding("T8", ERROR, f"「{section}」的{'和'.join(kinds)}{problem}。", Location(place=places.get(section)),
-                   hint="".join(hints))
+                   hint=f"「{section}」之下需要 {'；以及 '.join(loops)}。")
 
 
-def _section_hint(piece: Piece) -> str:
+def _section_loop(piece: Piece) -> str:
+    """The tags that show a section's paragraphs, or its parts."""
     loop = f"sections.{piece.key}"
     if "分项" in piece.name:
-        return (f"「{piece.section}」之下需要 {{%p for part in {loop}.parts %}} {{{{ part.title }}}} "
-                "{%p for p in part.paragraphs %} {{ p }} {%p endfor %} {%p endfor %}。")
-    return f"「{piece.section}」之下需要 {{%p for p in {loop}.paragraphs %}} {{{{ p }}}} {{%p endfor %}}。"
+        return (f"{{%p for part in {loop}.parts %}} {{{{ part.title }}}} "
+                "{%p for p in part.paragraphs %} {{ p }} {%p endfor %} {%p endfor %}")
+    return f"{{%p for p in {loop}.paragraphs %}} {{{{ p }}}} {{%p endfor %}}"
 
 
 _HINTS = {
