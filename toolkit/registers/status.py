@@ -28,7 +28,7 @@ def says_not_answered(value, vocabulary: Vocabulary) -> bool:
     return bool(_DASHES.fullmatch(text)) or (bool(text) and squash(text) in vocabulary.not_answered)
 
 
-def open_outcome_with_date(outcome_text: str, answered: dt.date) -> Problem:
+def open_outcome_with_date(outcome_text: str) -> Problem:
     """An answered date beside an outcome that says the request is still open (or none at all)."""
     if not outcome_text:
         return "已有答复日期，但没有办理结果。", "请填写法定的办理结果；尚未答复的，请清空答复日期。"

@@ -159,9 +159,10 @@ def _read_requests(located: Located, register: Register, today: dt.date) -> None
         outcome = None
         if not outcome_text or squash(outcome_text) in vocabulary.in_progress:
             if answered:
-                deferred = outcome_text and squash(outcome_text) in vocabulary.deferred
-                explain = status.deferred_with_date if deferred else status.open_outcome_with_date
-                message, hint = explain(outcome_text, answered)
+                if outcome_text and squash(outcome_text) in vocabulary.deferred:
+                    message, hint = status.deferred_with_date(outcome_text, answered)
+                else:
+                    message, hint = status.open_outcome_with_date(outcome_text)
                 bad("outcome", message, outcome_text or None, hint)
         else:
             outcome = _outcome(located, values, outcome_text, vocabulary, bad)
