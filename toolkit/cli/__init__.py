@@ -60,3 +60,7 @@ def cli() -> None:
 
 for command in (report.new, report.check, report.extract, report.render, tally.tally, template.template, batch.batch):
     cli.add_command(command)
+
+from .serve import serve  # noqa: E402  (the web form: a command apart, it imports nothing until run)
+
+cli.add_command(serve)

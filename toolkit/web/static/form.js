@@ -1,0 +1,419 @@
+// The report form: totals computed as the clerk types, spreadsheet keys and paste, the CLI's checks
+// shown at their cells and paragraphs, saving with the version it was made from.
+"use strict";
+
+(function () {
+  const form = document.getElementById("report-form");
+  if (!form) return;
+  const reportId = form.dataset.report;
+  let version = Number(form.dataset.version);
+  let dirty = false;
+  let checkSerial = 0;
+  let checkTimer = null;
+
+  const fieldId = (name) => "f-" + name.replace(/[^A-Za-z0-9_]/g, "-");
+  const byField = (name) => form.querySelector(`[data-field="${CSS.escape(name)}"]`) || form.elements.namedItem(name);
+  const $ = (id) => document.getElementById(id);
+
+  // -- the fields as the server reads them ----------------------------------------------------------
+  function collect() {
+    const fields = {};
+    for (const el of form.elements) {
+      if (!el.name) continue;
+      if (el.type === "checkbox") fields[el.name] = el.checked;
+      else fields[el.name] = el.value;
+      if (el.dataset.unread && el.value.trim() === "") fields["unread." + el.name.slice("figures.".length)] = true;
+    }
+    return fields;
+  }
+
+  async function post(path, body) {
+    const response = await fetch(`/reports/${reportId}/${path}`, {
+      method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
+    });
+    let data = {};
+    try { data = await response.json(); } catch (e) { data = {message: "服务器没有正常回应，请稍后重试。"}; }
+    return {status: response.status, data};
+  }
+
+  function say(text, kind) {
+    const box = $("message");
+    box.hidden = !text;
+    box.className = "notice " + (kind || "");
+    box.textContent = text || "";
+  }
+
+  function setDirty(value) {
+    dirty = value;
+    $("dirty").hidden = !value;
+  }
+
+  // -- totals ---------------------------------------------------------------------------------------
+  function parseFigure(el) {
+    const text = el.value.normalize("NFKC").replace(/[,\s]/g, "");
+    if (text === "") return el.dataset.unread ? null : 0;
+    return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  }
+
+  function recompute() {
+    const memo = new Map();
+    const value = (name) => {
+      if (memo.has(name)) return memo.get(name);
+      const el = byField(name);
+      let result;
+      if (el && el.dataset.parts) {
+        result = 0;
+        for (const part of el.dataset.parts.split(" ")) {
+          const v = value(part);
+          if (v === null || result === null) result = null;
+          else result += v;
+        }
+      } else {
+        result = el ? parseFigure(el) : 0;
+      }
+      memo.set(name, result);
+      return result;
+    };
+    for (const el of form.querySelectorAll("input.computed")) {
+      const v = value(el.dataset.field);
+      el.value = v === null ? "未读取" : Number.isNaN(v) ? "？" : String(v);
+    }
+  }
+
+  // -- findings at their places ---------------------------------------------------------------------
+  function placeOf(name) {
+    // The field a key path names, or the nearest container of it (a section, a part).
+    let path = name;
+    while (path) {
+      const el = byField(path);
+      if (el) return el;
+      const section = path.match(/^sections\.(\w+)$/);
+      if (section) return $("sec-" + section[1]);
+      const cut = Math.max(path.lastIndexOf("."), path.lastIndexOf("["));
+      path = cut > 0 ? path.slice(0, cut) : "";
+    }
+    return null;
+  }
+
+  function clearFindings() {
+    for (const el of form.querySelectorAll("[aria-invalid]")) {
+      el.removeAttribute("aria-invalid");
+      el.classList.remove("error", "warning");
+      const described = (el.getAttribute("aria-describedby") || "").split(" ").filter((id) => !id.startsWith("finding-"));
+      if (described.length) el.setAttribute("aria-describedby", described.join(" "));
+      else el.removeAttribute("aria-describedby");
+    }
+    for (const list of document.querySelectorAll("ul.findings")) list.replaceChildren();
+    for (const note of form.querySelectorAll(".field-finding")) note.remove();
+  }
+
+  function findingText(finding) {
+    return finding.text;
+  }
+
+  function goTo(el) {
+    const details = el.closest("details");
+    if (details) details.open = true;
+    el.scrollIntoView({block: "center"});
+    (el.matches("input, textarea, select") ? el : el.querySelector("input, textarea, select") || el).focus();
+  }
+
+  function showFindings(result, problems) {
+    clearFindings();
+    const list = $("finding-list");
+    const items = [];
+    (problems || []).forEach((p) => items.push({severity: "error", text: `错误 [填写] 「${p.label}」${p.message}`, detail: [], fields: [p.field]}));
+    (result.findings || []).forEach((f) => items.push(f));
+    items.forEach((finding, index) => {
+      const id = `finding-${index}`;
+      const places = finding.fields.map(placeOf).filter(Boolean);
+      // Next to where it is about: under its table, or right after its paragraph or field.
+      const note = document.createElement("li");
+      note.id = id;
+      note.className = finding.severity;
+      note.textContent = findingText(finding);
+      if (finding.detail.length) {
+        const more = document.createElement("span");
+        more.className = "detail";
+        more.textContent = " " + finding.detail.filter((line) => !line.startsWith("其中")).join("；");
+        note.append(more);
+      }
+      const first = places[0];
+      const table = first && first.closest("table.figures");
+      if (table) {
+        $("findings-" + table.dataset.table).append(note);
+      } else if (first && first.matches("input, textarea, select")) {
+        const holder = document.createElement("ul");
+        holder.className = "findings field-finding";
+        holder.append(note);
+        (first.closest(".paragraph") || first).after(holder);
+      } else if (first) {
+        const section = first.closest("[data-section]");
+        (section ? $("findings-sec-" + section.dataset.section) : list).append(note);
+      }
+      for (const el of places) {
+        if (!el.matches("input, textarea, select")) continue;
+        el.setAttribute("aria-invalid", "true");
+        el.classList.add(finding.severity);
+        const described = (el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        el.setAttribute("aria-describedby", [...described, id].join(" "));
+      }
+      // And in the summary, with a way to get there.
+      const item = document.createElement("li");
+      item.className = finding.severity;
+      const jump = document.createElement("button");
+      jump.type = "button";
+      jump.className = "link";
+      jump.textContent = findingText(finding);
+      if (first) jump.addEventListener("click", () => goTo(first));
+      else jump.disabled = true;
+      item.append(jump);
+      list.append(item);
+    });
+    const errors = (result.errors || 0) + (problems || []).length;
+    $("count-errors").textContent = errors;
+    $("count-warnings").textContent = result.warnings || 0;
+    $("count-unfinished").textContent = result.unfinished || 0;
+    $("count-unread").textContent = result.unread || 0;
+  }
+
+  async function check() {
+    const serial = ++checkSerial;
+    const {status, data} = await post("check", {fields: collect()});
+    if (serial !== checkSerial) return; // a later check is on its way
+    if (status === 422) showFindings({findings: []}, data.problems);
+    else if (status === 200) showFindings(data, []);
+    else say(data.message, "error");
+    if ($("preview-box").open) refreshPreview();
+  }
+
+  function changed(immediately) {
+    setDirty(true);
+    recompute();
+    clearTimeout(checkTimer);
+    checkTimer = setTimeout(check, immediately ? 0 : 300);
+  }
+
+  // -- saving ---------------------------------------------------------------------------------------
+  async function save(final) {
+    say(final ? "正在定稿……" : "正在保存……", "");
+    const {status, data} = await post("save", {fields: collect(), version, final});
+    if (status === 200) {
+      version = data.version;
+      form.dataset.version = String(version);
+      $("version-number").textContent = version;
+      $("saved-at").textContent = data.saved;
+      $("state").textContent = data.final ? "定稿" : "草稿";
+      setDirty(false);
+      showFindings(data, []);
+      if (data.refused) say(data.refused, "error");
+      else say(data.final ? `已定稿，保存为第 ${version} 版。` : `已保存为第 ${version} 版。`, "ok");
+    } else if (status === 409 && data.stale) {
+      say(data.message, "error");
+    } else if (status === 422) {
+      showFindings({findings: []}, data.problems);
+      say(data.message, "error");
+    } else {
+      say(data.message || "保存未成功，请稍后重试；填写的内容仍在本页。", "error");
+    }
+  }
+
+  // -- spreadsheet keys and paste -------------------------------------------------------------------
+  const cellsOf = (table) => [...form.querySelectorAll(`input.num[data-table="${table}"]`)];
+  const pos = (el) => ({row: Number(el.dataset.row), col: Number(el.dataset.col), span: Number(el.dataset.span)});
+
+  function neighbour(el, direction) {
+    const here = pos(el);
+    const cells = cellsOf(el.dataset.table).map((c) => [c, pos(c)]);
+    let best = null;
+    const consider = (c, key) => { if (!best || key < best[1]) best = [c, key]; };
+    for (const [c, p] of cells) {
+      if (direction === "right" && p.row === here.row && p.col > here.col) consider(c, p.col);
+      if (direction === "left" && p.row === here.row && p.col < here.col) consider(c, -p.col);
+      const covers = p.col <= here.col && here.col < p.col + p.span;
+      if (direction === "down" && covers && p.row > here.row) consider(c, p.row);
+      if (direction === "up" && covers && p.row < here.row) consider(c, -p.row);
+    }
+    return best && best[0];
+  }
+
+  function onKey(event) {
+    const el = event.target;
+    if (!el.matches("input.num")) return;
+    const atStart = el.selectionStart === 0 && el.selectionEnd === 0;
+    const atEnd = el.selectionStart === el.value.length;
+    const direction = {
+      Enter: event.shiftKey ? "up" : "down", ArrowDown: "down", ArrowUp: "up",
+      ArrowRight: atEnd || el.readOnly ? "right" : null, ArrowLeft: atStart || el.readOnly ? "left" : null,
+    }[event.key];
+    if (!direction) return;
+    const next = neighbour(el, direction);
+    event.preventDefault();
+    if (next) { next.focus(); next.select(); }
+  }
+
+  function onPaste(event) {
+    const el = event.target;
+    if (!el.matches("input.num")) return;
+    const text = (event.clipboardData || window.clipboardData).getData("text/plain").replace(/\r/g, "").replace(/\n+$/, "");
+    if (!/[\t\n]/.test(text)) return;
+    event.preventDefault();
+    const block = text.split("\n").map((line) => line.split("\t"));
+    const cells = cellsOf(el.dataset.table);
+    const rows = [...new Set(cells.map((c) => pos(c).row))].sort((a, b) => a - b);
+    const here = pos(el);
+    let filled = 0, skipped = 0;
+    block.forEach((values, i) => {
+      const row = rows[rows.indexOf(here.row) + i];
+      if (row === undefined) { skipped += values.length; return; }
+      const line = cells.filter((c) => pos(c).row === row).sort((a, b) => pos(a).col - pos(b).col);
+      const start = line.findIndex((c) => pos(c).col + pos(c).span > here.col);
+      values.forEach((value, j) => {
+        const target = start < 0 ? undefined : line[start + j];
+        if (!target || target.readOnly) { skipped += 1; return; }
+        target.value = value.trim();
+        filled += 1;
+      });
+    });
+    say(`已粘贴 ${block.length} 行 × ${Math.max(...block.map((r) => r.length))} 列，填入 ${filled} 格` +
+        (skipped ? `；${skipped} 格为总计（自动计算）或超出表格，未填入。` : "。"), "ok");
+    changed(true);
+  }
+
+  // -- paragraphs and parts: add, remove, reorder ---------------------------------------------------
+  function renumber(section) {
+    const key = section.dataset.section;
+    const heading = section.dataset.heading;
+    const name = (el, value, label) => {
+      el.name = value;
+      el.id = fieldId(value);
+      const labelEl = el.previousElementSibling;
+      if (labelEl && labelEl.tagName === "LABEL") labelEl.htmlFor = el.id;
+      if (label) el.setAttribute("aria-label", label);
+    };
+    const narrative = section.querySelector(".narrative");
+    [...narrative.querySelector(":scope > .paragraphs").children].forEach((p, i) =>
+      name(p.querySelector("textarea"), `sections.${key}.paragraphs[${i}]`, `${heading} / 第${i + 1}段`));
+    [...narrative.querySelector(":scope > .parts").children].forEach((part, i) => {
+      const base = `sections.${key}.parts[${i}]`;
+      const title = part.querySelector(":scope > input");
+      name(title, `${base}.title`);
+      [...part.querySelector(".paragraphs").children].forEach((p, j) =>
+        name(p.querySelector("textarea"), `${base}.paragraphs[${j}]`, `${heading} / ${title.value} / 第${j + 1}段`));
+    });
+  }
+
+  function newParagraph() {
+    const template = document.createElement("div");
+    template.className = "paragraph";
+    template.dataset.item = "paragraph";
+    template.innerHTML = '<textarea rows="3"></textarea><div class="item-tools" role="group" aria-label="段落操作">' +
+      '<button type="button" data-action="up" class="small">上移</button>' +
+      '<button type="button" data-action="down" class="small">下移</button>' +
+      '<button type="button" data-action="remove" class="small">删除段落</button></div>';
+    return template;
+  }
+
+  function newPart(section) {
+    const official = (section.dataset.parts || "").split("|").filter(Boolean);
+    const used = [...section.querySelectorAll(".part > input")].map((i) => i.value);
+    const title = official.find((t) => !used.includes(t)) || "";
+    const part = document.createElement("fieldset");
+    part.className = "part";
+    part.dataset.item = "part";
+    part.innerHTML = '<legend>小标题部分</legend><label>小标题</label><input><div class="paragraphs" data-list="paragraphs"></div>' +
+      '<div class="item-tools" role="group" aria-label="小标题部分操作">' +
+      '<button type="button" class="small" data-action="add-paragraph">添加段落</button>' +
+      '<button type="button" class="small" data-action="up">上移本部分</button>' +
+      '<button type="button" class="small" data-action="down">下移本部分</button>' +
+      '<button type="button" class="small" data-action="remove">删除本部分</button></div>';
+    part.querySelector("input").value = title;
+    part.querySelector(".paragraphs").append(newParagraph());
+    return part;
+  }
+
+  function onAction(event) {
+    const button = event.target.closest("button[data-action]");
+    if (!button) return;
+    const section = button.closest("[data-section]");
+    const action = button.dataset.action;
+    let focus = null;
+    if (action === "add-paragraph") {
+      const holder = button.closest(".part") || section.querySelector(".narrative");
+      const paragraph = newParagraph();
+      holder.querySelector(".paragraphs").append(paragraph);
+      focus = paragraph.querySelector("textarea");
+    } else if (action === "add-part") {
+      const part = newPart(section);
+      section.querySelector(".narrative > .parts").append(part);
+      focus = part.querySelector("input");
+    } else {
+      const item = button.closest("[data-item]");
+      if (action === "remove") {
+        focus = item.nextElementSibling || item.previousElementSibling;
+        item.remove();
+      } else if (action === "up" && item.previousElementSibling) {
+        item.previousElementSibling.before(item);
+      } else if (action === "down" && item.nextElementSibling) {
+        item.nextElementSibling.after(item);
+      }
+      if (action !== "remove") button.focus();
+      focus = focus && focus.querySelector ? (focus.querySelector("textarea, input") || focus) : focus;
+    }
+    renumber(section);
+    if (focus) focus.focus();
+    else section.querySelector("h2").focus && section.querySelector("h2").focus();
+    changed(true);
+  }
+
+  // -- preview, register, lead ----------------------------------------------------------------------
+  async function refreshPreview() {
+    const {status, data} = await post("preview", {fields: collect()});
+    if (status === 200) $("preview").srcdoc = data.html;
+  }
+
+  async function tally(event) {
+    event.preventDefault();
+    const response = await fetch(`/reports/${reportId}/tally`, {method: "POST", body: new FormData(event.target)});
+    const data = await response.json();
+    if (!response.ok) { say(data.message, "error"); return; }
+    for (const [name, value] of Object.entries(data.figures)) {
+      const el = byField(name);
+      if (el && !el.readOnly) { el.value = String(value); delete el.dataset.unread; el.removeAttribute("placeholder"); }
+    }
+    say(data.message, "ok");
+    changed(true);
+  }
+
+  function leadState() {
+    const omit = $("f-lead-omit").checked;
+    for (const el of $("lead-fields").querySelectorAll("input, textarea")) el.disabled = omit;
+  }
+
+  // -- wiring ---------------------------------------------------------------------------------------
+  form.addEventListener("input", (event) => {
+    if (event.target.matches("input.num") && event.target.dataset.unread && event.target.value !== "") {
+      delete event.target.dataset.unread;
+      event.target.removeAttribute("placeholder");
+    }
+    changed(false);
+  });
+  form.addEventListener("change", () => changed(true));
+  form.addEventListener("keydown", onKey);
+  form.addEventListener("paste", onPaste);
+  form.addEventListener("click", onAction);
+  form.addEventListener("submit", (event) => event.preventDefault());
+  $("save").addEventListener("click", () => save(false));
+  $("finalize").addEventListener("click", () => save(true));
+  $("tally-form").addEventListener("submit", tally);
+  $("f-lead-omit").addEventListener("change", leadState);
+  $("preview-box").addEventListener("toggle", () => { if ($("preview-box").open) refreshPreview(); });
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key === "s") { event.preventDefault(); save(false); }
+  });
+  window.addEventListener("beforeunload", (event) => { if (dirty) { event.preventDefault(); event.returnValue = ""; } });
+
+  leadState();
+  recompute();
+  showFindings(JSON.parse($("initial-check").textContent), []);
+})();
