@@ -104,6 +104,8 @@ def _words(finding: Finding) -> dict:
 
 
 def check(report: Report) -> Checked:
+    """The CLI's check of the report's data file: the same findings in the same words, lines included."""
+    report = read_data_file(data_file_text(report))
     findings = api.check(report)
     unfinished = sum(f.rule in UNFINISHED_RULES for f in findings)
     placed = [{**_words(f), "fields": _place(f, report), "unfinished": f.rule in UNFINISHED_RULES}
