@@ -240,8 +240,9 @@
   function onKey(event) {
     const el = event.target;
     if (!el.matches("input.num")) return;
-    const atStart = el.selectionStart === 0 && el.selectionEnd === 0;
-    const atEnd = el.selectionStart === el.value.length;
+    // Arrows leave the cell when the caret is at its edge, or when the whole value is selected (just arrived).
+    const atEnd = el.selectionEnd === el.value.length;
+    const atStart = el.selectionStart === 0 && (el.selectionEnd === 0 || atEnd);
     const direction = {
       Enter: event.shiftKey ? "up" : "down", ArrowDown: "down", ArrowUp: "up",
       ArrowRight: atEnd || el.readOnly ? "right" : null, ArrowLeft: atStart || el.readOnly ? "left" : null,
@@ -292,13 +293,14 @@
       if (label) el.setAttribute("aria-label", label);
     };
     const narrative = section.querySelector(".narrative");
-    [...narrative.querySelector(":scope > .paragraphs").children].forEach((p, i) =>
+    const items = (list) => [...list.children].filter((el) => el.dataset.item); // findings sit among them
+    items(narrative.querySelector(":scope > .paragraphs")).forEach((p, i) =>
       name(p.querySelector("textarea"), `sections.${key}.paragraphs[${i}]`, `${heading} / 第${i + 1}段`));
-    [...narrative.querySelector(":scope > .parts").children].forEach((part, i) => {
+    items(narrative.querySelector(":scope > .parts")).forEach((part, i) => {
       const base = `sections.${key}.parts[${i}]`;
       const title = part.querySelector(":scope > input");
       name(title, `${base}.title`);
-      [...part.querySelector(".paragraphs").children].forEach((p, j) =>
+      items(part.querySelector(".paragraphs")).forEach((p, j) =>
         name(p.querySelector("textarea"), `${base}.paragraphs[${j}]`, `${heading} / ${title.value} / 第${j + 1}段`));
     });
   }
@@ -349,20 +351,20 @@
       focus = part.querySelector("input");
     } else {
       const item = button.closest("[data-item]");
+      const siblings = [...item.parentElement.children].filter((el) => el.dataset.item);
+      const at = siblings.indexOf(item);
       if (action === "remove") {
-        focus = item.nextElementSibling || item.previousElementSibling;
+        focus = siblings[at + 1] || siblings[at - 1] || null;
         item.remove();
-      } else if (action === "up" && item.previousElementSibling) {
-        item.previousElementSibling.before(item);
-      } else if (action === "down" && item.nextElementSibling) {
-        item.nextElementSibling.after(item);
+      } else {
+        if (action === "up" && at > 0) siblings[at - 1].before(item);
+        if (action === "down" && at < siblings.length - 1) siblings[at + 1].after(item);
       }
-      if (action !== "remove") button.focus();
-      focus = focus && focus.querySelector ? (focus.querySelector("textarea, input") || focus) : focus;
+      focus = action !== "remove" ? button
+        : focus ? focus.querySelector("textarea, input") : section.querySelector('[data-action="add-paragraph"]');
     }
     renumber(section);
     if (focus) focus.focus();
-    else section.querySelector("h2").focus && section.querySelector("h2").focus();
     changed(true);
   }
 
@@ -400,6 +402,8 @@
   });
   form.addEventListener("change", () => changed(true));
   form.addEventListener("keydown", onKey);
+  // Arriving in a cell selects its value, so typing replaces it, as in a spreadsheet.
+  form.addEventListener("focusin", (event) => { if (event.target.matches("input.num")) event.target.select(); });
   form.addEventListener("paste", onPaste);
   form.addEventListener("click", onAction);
   form.addEventListener("submit", (event) => event.preventDefault());
