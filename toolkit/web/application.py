@@ -103,9 +103,38 @@ def _words(finding: Finding) -> dict:
             "text": head, "detail": [line.strip() for line in lines[1:]]}
 
 
+_LINES: dict[tuple, dict[str, int]] = {}  # data-file lines by the report's shape
+
+
+def _shape(report: Report) -> tuple | None:
+    """What a data file's line numbers depend on; None when a text spans lines (no shortcut then)."""
+    texts = [t for n in report.narrative.values() for t in n.texts()]
+    if report.lead and report.lead.text:
+        texts.append(report.lead.text)
+    if any("\n" in t or "\r" in t for t in texts):
+        return None
+    return (report.format.version, report.lead is None, tuple(sorted(map(str, report.stated_totals))),
+            tuple((key, len(n.paragraphs), tuple(len(p.paragraphs) for p in n.parts))
+                  for key, n in report.narrative.items()))
+
+
+def with_lines(report: Report) -> Report:
+    """The report with the line of every key in its data file, so findings name them as ``check`` does."""
+    shape = _shape(report)
+    lines = _LINES.get(shape) if shape else None
+    if lines is None:
+        lines = read_data_file(data_file_text(report)).lines
+        if shape:
+            if len(_LINES) > 1000:
+                _LINES.clear()
+            _LINES[shape] = lines
+    report.lines = lines
+    return report
+
+
 def check(report: Report) -> Checked:
     """The CLI's check of the report's data file: the same findings in the same words, lines included."""
-    report = read_data_file(data_file_text(report))
+    report = with_lines(report)
     findings = api.check(report)
     unfinished = sum(f.rule in UNFINISHED_RULES for f in findings)
     placed = [{**_words(f), "fields": _place(f, report), "unfinished": f.rule in UNFINISHED_RULES}

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from ..formats import AMOUNT, SIGNED, CellRef, Format, get_format
 from ..model import CONTACT_FIELDS, Agency, Lead, Narrative, Part, Report, Signature
@@ -109,21 +110,30 @@ def report_from(values: Fields) -> Report:
         report.lead = Lead(text("lead.text") or None, text("lead.website") or None, text("lead.url") or None, contact)
     report.signature = Signature(flag("signature.show"), text("signature.name") or None, flag("signature.seal"))
     report.narrative = _narrative(values, fmt)
-    for ref in fmt.iter_input_cells():
-        if flag(unread_field(ref)) and not text(figure_field(ref)):
+    for ref, name, unread in _figure_fields(fmt.version):
+        typed = values.get(name)
+        typed = typed.strip() if isinstance(typed, str) else ""
+        if not typed and flag(unread):
             report.unread.add(ref)
             continue
-        value = _number(text(figure_field(ref)), fmt, ref, problems)
+        value = _number(typed, fmt, ref, problems)
         if value is not None:
             report.figures[ref] = value
-    for ref in fmt.iter_cells():
-        if fmt.is_derived(ref) and text(stated_field(ref)):
-            value = _number(text(stated_field(ref)), fmt, ref, problems)
+    for name in [n for n in values if n.startswith("stated.") and text(n)]:
+        ref = CellRef.parse(name.removeprefix("stated."))
+        if fmt.has_cell(ref) and fmt.is_derived(ref):
+            value = _number(text(name), fmt, ref, problems)
             if value is not None:
                 report.stated_totals[ref] = value
     if problems:
         raise FormInvalid(problems)
     return report
+
+
+@lru_cache(maxsize=None)
+def _figure_fields(version: str) -> tuple[tuple[CellRef, str, str], ...]:
+    """(cell, its field, its unread mark) for every figure typed in a format's form."""
+    return tuple((ref, figure_field(ref), unread_field(ref)) for ref in get_format(version).iter_input_cells())
 
 
 def _format(version: str, problems: list[FieldProblem]) -> Format:
@@ -182,11 +192,13 @@ def _narrative(values: Fields, fmt: Format) -> dict[str, Narrative]:
 
 def _number(value: str, fmt: Format, ref: CellRef, problems: list[FieldProblem]):
     """A typed figure: full-width digits and thousands separators as Excel and WPS paste them; empty is 0."""
+    if value.isascii() and value.isdigit():  # what is typed nearly always: no more work than int()
+        return int(value)
     value = unicodedata.normalize("NFKC", value).replace(",", "").replace(" ", "")
     if not value:
         return 0
-    label, column = fmt.label(ref), fmt.column(ref)
-    say = lambda message: problems.append(FieldProblem(figure_field(ref), label, message))
+    column = fmt.column(ref)
+    say = lambda message: problems.append(FieldProblem(figure_field(ref), fmt.label(ref), message))
     if column.type == AMOUNT:
         try:
             amount = Decimal(value)
