@@ -74,10 +74,8 @@ def carried_from_huaian(chromium, server, viewport=browser.DESKTOP, bypass_csp: 
 
 
 def settle(page):
-    """Until the live check triggered by the last edit has answered."""
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(350)
-    page.wait_for_load_state("networkidle")
+    """Until the live check triggered by the last edit has answered (the form marks it while it runs)."""
+    page.wait_for_function("() => !document.getElementById('report-form').dataset.checking")
 
 
 def finding_at(page, name: str) -> str:

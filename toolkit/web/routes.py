@@ -146,10 +146,9 @@ async def save(request: Request) -> JSONResponse:
         return _invalid(exc)
     except (ToolkitError, ValueError) as exc:
         return JSONResponse({"message": str(exc)}, status_code=400)
-    checked = application.check(report)
-    refused = None
-    final = bool(payload.get("final"))
-    if final:
+    final, refused, checked = bool(payload.get("final")), None, None
+    if final:  # a plain save is not checked again: the form has just been, as it was typed
+        checked = application.check(report)
         try:
             application.refuse_final(checked)
         except application.Refused as exc:
@@ -160,7 +159,7 @@ async def save(request: Request) -> JSONResponse:
     except StaleSave as exc:
         return JSONResponse({"stale": True, "latest": exc.latest, "message": str(exc)}, status_code=409)
     return JSONResponse({"version": saved.number, "saved": saved.saved.isoformat(sep=" "), "final": final,
-                         "refused": refused, **checked.as_dict()})
+                         "refused": refused, **(checked.as_dict() if checked else {})})
 
 
 async def preview(request: Request) -> JSONResponse:

@@ -184,14 +184,16 @@
     if (status === 422) showFindings({findings: []}, data.problems);
     else if (status === 200) showFindings(data, []);
     else say(data.message, "error");
-    if ($("preview-box").open) refreshPreview();
+    if ($("preview-box").open) await refreshPreview();
+    if (!checkTimer && serial === checkSerial) delete form.dataset.checking; // shown: the findings of what is typed now
   }
 
   function changed(immediately) {
     setDirty(true);
     recompute();
+    form.dataset.checking = "1";
     clearTimeout(checkTimer);
-    checkTimer = setTimeout(check, immediately ? 0 : 300);
+    checkTimer = setTimeout(() => { checkTimer = null; check(); }, immediately ? 0 : 300);
   }
 
   // -- saving ---------------------------------------------------------------------------------------
@@ -205,7 +207,7 @@
       $("saved-at").textContent = data.saved;
       $("state").textContent = data.final ? "定稿" : "草稿";
       setDirty(false);
-      showFindings(data, []);
+      if (data.findings) showFindings(data, []);
       if (data.refused) say(data.refused, "error");
       else say(data.final ? `已定稿，保存为第 ${version} 版。` : `已保存为第 ${version} 版。`, "ok");
     } else if (status === 409 && data.stale) {
@@ -411,7 +413,12 @@
   $("finalize").addEventListener("click", () => save(true));
   $("tally-form").addEventListener("submit", tally);
   $("f-lead-omit").addEventListener("change", leadState);
-  $("preview-box").addEventListener("toggle", () => { if ($("preview-box").open) refreshPreview(); });
+  $("preview-box").addEventListener("toggle", async () => {
+    if (!$("preview-box").open) return;
+    form.dataset.checking = "1";
+    await refreshPreview();
+    if (!checkTimer) delete form.dataset.checking;
+  });
   document.addEventListener("keydown", (event) => {
     if ((event.ctrlKey || event.metaKey) && event.key === "s") { event.preventDefault(); save(false); }
   });
