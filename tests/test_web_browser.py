@@ -275,7 +275,8 @@ def test_the_keyboard_alone(chromium, server):
 
 
 def screenshots(folder: Path) -> list[Path]:
-    """The README's pictures of the form: table 三 with a finding at its cell, on a desktop and a phone."""
+    """The README's pictures of the form: table 三 with a mismatched total, its finding at the cell, on a
+    desktop and a phone."""
     shots = []
     with tempfile.TemporaryDirectory() as data, browser.chromium() as instance:
         port = free_port()
@@ -286,9 +287,8 @@ def screenshots(folder: Path) -> list[Path]:
                 field(page, "figures.applications.new_received.natural_person").fill("50")
                 field(page, "figures.applications.disclosed.natural_person").fill("100")
                 settle(page)
-                page.evaluate("document.getElementById('sec-applications').scrollIntoView()")
-                if viewport is browser.DESKTOP:
-                    page.evaluate("window.scrollBy(0, -120)")
+                page.evaluate("document.querySelector('[data-field=\"figures.applications.total.natural_person\"]')"
+                              ".scrollIntoView({block: 'center'})")
                 page.screenshot(path=str(folder / name))
                 shots.append(folder / name)
         finally:
