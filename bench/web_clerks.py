@@ -127,7 +127,7 @@ def main() -> int:
     p95, median = stats.get_response_time_percentile(0.95), stats.median_response_time
     answered = sum(map(len, saves.values()))
     rows = [
-        (f"同时保存的办事员", f"{len(saves)} 人", f"{options.clerks} 人", len(saves) == options.clerks),
+        ("同时保存的办事员", f"{len(saves)} 人", f"{options.clerks} 人", len(saves) == options.clerks),
         ("保存次数（已答复）", f"{answered} 次（{answered / options.seconds:.0f} 次/秒）", "—",
          answered >= options.clerks * options.seconds / 4),
         ("保存耗时 中位数", f"{median:.0f} ms", "—", True),

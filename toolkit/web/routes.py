@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from ..errors import ToolkitError
 from . import application, document, downloads, uploads
 from .form import form_for
-from .storage import NotFound, StaleSave, Storage
+from .storage import StaleSave, Storage
 
 MAX_FORM_JSON = 8 * 1024 * 1024  # a report's fields as JSON are well under 1 MB
 

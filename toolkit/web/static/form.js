@@ -307,32 +307,15 @@
     });
   }
 
-  function newParagraph() {
-    const template = document.createElement("div");
-    template.className = "paragraph";
-    template.dataset.item = "paragraph";
-    template.innerHTML = '<textarea rows="3"></textarea><div class="item-tools" role="group" aria-label="段落操作">' +
-      '<button type="button" data-action="up" class="small">上移</button>' +
-      '<button type="button" data-action="down" class="small">下移</button>' +
-      '<button type="button" data-action="remove" class="small">删除段落</button></div>';
-    return template;
-  }
+  // New paragraphs and parts are copies of the page's own templates (the same markup the server renders).
+  const copyOf = (id) => $(id).content.firstElementChild.cloneNode(true);
 
   function newPart(section) {
     const official = (section.dataset.parts || "").split("|").filter(Boolean);
     const used = [...section.querySelectorAll(".part > input")].map((i) => i.value);
-    const title = official.find((t) => !used.includes(t)) || "";
-    const part = document.createElement("fieldset");
-    part.className = "part";
-    part.dataset.item = "part";
-    part.innerHTML = '<legend>小标题部分</legend><label>小标题</label><input><div class="paragraphs" data-list="paragraphs"></div>' +
-      '<div class="item-tools" role="group" aria-label="小标题部分操作">' +
-      '<button type="button" class="small" data-action="add-paragraph">添加段落</button>' +
-      '<button type="button" class="small" data-action="up">上移本部分</button>' +
-      '<button type="button" class="small" data-action="down">下移本部分</button>' +
-      '<button type="button" class="small" data-action="remove">删除本部分</button></div>';
-    part.querySelector("input").value = title;
-    part.querySelector(".paragraphs").append(newParagraph());
+    const part = copyOf("new-part");
+    part.querySelector("input").value = official.find((t) => !used.includes(t)) || "";
+    part.querySelector(".paragraphs").append(copyOf("new-paragraph"));
     return part;
   }
 
@@ -344,7 +327,7 @@
     let focus = null;
     if (action === "add-paragraph") {
       const holder = button.closest(".part") || section.querySelector(".narrative");
-      const paragraph = newParagraph();
+      const paragraph = copyOf("new-paragraph");
       holder.querySelector(".paragraphs").append(paragraph);
       focus = paragraph.querySelector("textarea");
     } else if (action === "add-part") {
