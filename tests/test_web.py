@@ -26,6 +26,7 @@ from toolkit.layout import grid
 
 from .conftest import ROOT
 from .test_office import office, pdf_text  # noqa: F401  (the fixture: LibreOffice must be there in CI)
+from .test_new_format import NEW_COLUMN, NEW_ROW, new_format  # noqa: F401  (the fixture: a format added as data)
 from .test_tally import requests_for, write_register
 
 HUAIAN = ROOT / "samples" / "huaian-2024.yaml"
@@ -154,6 +155,28 @@ def test_a_blank_report_opens_as_a_form_of_its_format(client):
     assert form.fields["sections.overview.parts[0].title"] == "（一）主动公开"
     assert form.fields["sections.overview.parts[0].paragraphs[0]"] == "【待填写】主动公开。"
     assert "2025" in client.get("/").text
+
+
+def test_a_new_format_file_gives_a_new_form(client, new_format):  # noqa: F811
+    response = client.post("/reports", data={"how": "blank", "agency": "某某县某某局", "year": "2031"},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    form = page(client, 1)
+    column, row = NEW_COLUMN["key"], NEW_ROW["key"]
+    assert form.controls[f"figures.applications.new_received.{column}"]["aria-label"] == \
+        "一、本年新收政府信息公开申请数量 / 网络平台"
+    assert form.controls[f"figures.applications.{row}.natural_person"]["aria-label"] == \
+        "三、本年度办理结果 / （六）其他处理 / 4.转送其他行政机关处理 / 自然人"
+    total = form.controls[f"figures.applications.total.{column}"]
+    assert f"figures.applications.{row}.{column}" in total["data-parts"].split()
+    assert f"figures.applications.new_received.{column}" in form.controls["figures.applications.new_received.total"][
+        "data-parts"].split()
+    laid = grid(new_format.tables["applications"])
+    html = slots(form.tables["applications"])
+    assert (max(r for r, _ in html) + 1, max(c for _, c in html) + 1) == (laid.rows, laid.cols)
+    fields = {**form.fields, f"figures.applications.new_received.{column}": "3"}
+    result = client.post("/reports/1/check", json={"fields": fields}).json()
+    assert any(f["rule"] == "A" and f"figures.applications.total.{column}" in f["fields"] for f in result["findings"])
 
 
 def test_a_blank_report_needs_an_agency_and_a_year(client):
