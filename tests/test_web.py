@@ -434,6 +434,22 @@ def test_the_real_published_pdf_is_read_into_the_form(client, shared):
             assert form.fields[f"figures.{ref}"] == str(report.figures.get(ref, 0)), ref
 
 
+def test_a_copy_that_states_no_year_asks_for_it(client):
+    copy = "某某乡人民政府政府信息公开工作年度报告\n\n一、总体情况\n本乡认真落实条例。\n".encode()
+    refused = client.post("/reports", data={"how": "import"}, files={"source": ("年报.txt", copy)})
+    assert refused.status_code == 400 and "原文中没有写明报告年度" in refused.text
+    opened = client.post("/reports", data={"how": "import", "year": "2024"}, files={"source": ("年报.txt", copy)},
+                         follow_redirects=False)
+    assert opened.status_code == 303
+    form = page(client, 1)
+    assert form.fields["year"] == "2024"
+    assert "本乡认真落实条例。" in form.fields.values()
+    unread = [name for name, control in form.controls.items() if control.get("data-unread")]
+    assert len(unread) == sum(1 for _ in toolkit.format_for_year(2024).iter_input_cells())  # no table: all unread
+    assert all(form.fields[name] == "" for name in unread)
+    assert "有 " in client.get("/reports/1/versions").text and "处未能读取" in client.get("/reports/1/versions").text
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("报告.exe", b"MZ", "不支持的报告文件类型“.exe”"),
     ("报告.docx", b"", "文件是空的（0 字节），未读取"),

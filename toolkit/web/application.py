@@ -59,10 +59,18 @@ def blank(agency: str, year: int, level: str | None = None, format_version: str 
     return Started(api.new_report(agency.strip() or None, year, format_version or None, level or None))
 
 
-def load_source(path: Path) -> Started:
-    """A data file, open data or a published copy read back, as it is; unread figures stay unread."""
-    loaded = api.load(path)
+def load_source(path: Path, year: int | None = None) -> Started:
+    """A data file, open data or a published copy read back, as it is; unread figures stay unread.
+    ``year`` is for a copy that does not state its own."""
+    loaded = api.load(path, year=year)
     return Started(loaded.report, list(loaded.unread))
+
+
+def stored_text(started: Started) -> str:
+    """The data file of a report about to be kept, refused when the CLI could not read it back (no year)."""
+    if started.report.year is None:
+        raise ToolkitError("原文中没有写明报告年度，无法确定适用的格式。请在“报告年度”中填写后重新上传。")
+    return data_file_text(started.report)
 
 
 def carried_over(previous: Started, year: int, agency: str | None = None) -> Started:

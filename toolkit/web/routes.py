@@ -47,18 +47,21 @@ async def index(request: Request) -> HTMLResponse:
 
 
 def _created(request: Request, started: application.Started, note: str) -> RedirectResponse:
+    content = application.stored_text(started)
     if started.unread:
         note += f"；有 {len(started.unread)} 处未能读取：" + "；".join(started.unread)
-    report_id = _storage(request).create(started.report.title, application.data_file_text(started.report), note)
+    report_id = _storage(request).create(started.report.title, content, note)
     return RedirectResponse(f"/reports/{report_id}", status_code=303)
 
 
 async def new_report(request: Request) -> Response:
     """A new report: blank, carried over from last year's report, or an existing one imported as it is."""
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
-    how = values.get("how", "blank")
+    values, how = {}, "blank"
     try:
+        uploads.refuse_oversized(request)
+        form = await request.form()
+        values = {k: v for k, v in form.items() if isinstance(v, str)}
+        how = values.get("how", "blank")
         year = _year(values.get("year", ""), required=how != "import")
         if how == "blank":
             if not values.get("agency", "").strip():
@@ -68,7 +71,7 @@ async def new_report(request: Request) -> Response:
         if not hasattr(upload, "filename"):
             raise ToolkitError("请选择要上传的文件。")
         with uploads.received(upload, uploads.REPORT_SUFFIXES, "报告文件") as path:
-            source = await run_in_threadpool(application.load_source, path)
+            source = await run_in_threadpool(application.load_source, path, year if how == "import" else None)
         if how == "import":
             return _created(request, source, f"导入 {upload.filename}")
         return _created(request, application.carried_over(source, year, values.get("agency", "").strip()),
@@ -176,9 +179,9 @@ async def tally(request: Request) -> JSONResponse:
     """Tables 三 and 四 counted from an uploaded register, for the form to fill in (saved with the form)."""
     latest = _storage(request).version(_report_id(request))
     report = application.read_data_file(latest.content)
-    form = await request.form()
-    upload = form.get("register")
     try:
+        uploads.refuse_oversized(request)
+        upload = (await request.form()).get("register")
         if not hasattr(upload, "filename"):
             raise ToolkitError("请选择要上传的台账文件（.xlsx 或 .csv）。")
         with uploads.received(upload, uploads.REGISTER_SUFFIXES, "台账文件") as path:
@@ -201,8 +204,8 @@ async def download(request: Request) -> Response:
     report = application.read_data_file(_storage(request).version(report_id).content)
     try:
         if request.method == "POST":
-            form = await request.form()
-            upload = form.get("template")
+            uploads.refuse_oversized(request)
+            upload = (await request.form()).get("template")
             if not hasattr(upload, "filename") or not upload.filename:
                 raise ToolkitError("请选择本单位的 Word 模板（.docx）。")
             with uploads.received(upload, uploads.TEMPLATE_SUFFIXES, "Word 模板") as template:

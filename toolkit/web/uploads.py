@@ -1,8 +1,9 @@
 """Files the clerk uploads: bounded as the CLI's inputs are, kept on disk only while they are read.
 
-The body is copied in chunks and refused past the limit before it is all received; what is then
-read goes through the same readers as on the command line (``extract``'s limits on zip expansion,
-XML shape and PDF run time included), so a bad upload gets the same Chinese message.
+A request that announces a body past the limit is refused before it is read; a file is copied in
+chunks and refused once past the limit. What is then read goes through the same readers as on the
+command line (``extract``'s limits on zip expansion, XML shape and PDF run time included), so a bad
+upload gets the same Chinese message.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from starlette.datastructures import UploadFile
+from starlette.requests import Request
 
 from ..errors import DataFileError, Problem
 
@@ -28,6 +30,18 @@ TEMPLATE_SUFFIXES = (".docx",)
 class UploadRefused(DataFileError):
     def __init__(self, name: str, message: str, hint: str | None = None):
         super().__init__(name, [Problem(message, hint=hint)])
+
+
+def _too_large(name: str) -> UploadRefused:
+    return UploadRefused(name, f"文件过大（超过上限 {MAX_UPLOAD_BYTES // MB} MB），未读取。",
+                         hint="年度报告一般不超过几 MB；请确认文件是否正确。")
+
+
+def refuse_oversized(request: Request) -> None:
+    """Before the body is read: a request announcing more than one file's limit (and its form fields)."""
+    announced = request.headers.get("content-length", "")
+    if announced.isdigit() and int(announced) > MAX_UPLOAD_BYTES + _CHUNK:
+        raise _too_large("上传的文件")
 
 
 def _suffix(upload: UploadFile, allowed: tuple[str, ...], kind: str) -> str:
@@ -52,8 +66,7 @@ def received(upload: UploadFile, allowed: tuple[str, ...], kind: str) -> Iterato
             while chunk := upload.file.read(_CHUNK):
                 size += len(chunk)
                 if size > MAX_UPLOAD_BYTES:
-                    raise UploadRefused(upload.filename, f"文件过大（超过上限 {MAX_UPLOAD_BYTES // MB} MB），未读取。",
-                                        hint="年度报告一般不超过几 MB；请确认文件是否正确。")
+                    raise _too_large(upload.filename)
                 out.write(chunk)
         if size == 0:
             raise UploadRefused(upload.filename, "文件是空的（0 字节），未读取。")
