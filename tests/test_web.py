@@ -673,3 +673,16 @@ def test_killing_the_server_mid_save_keeps_the_database_valid(tmp_path):
     finally:
         restarted.send_signal(signal.SIGINT)
         restarted.communicate(timeout=20)
+
+
+def test_every_page_script_and_style_is_installed_with_the_package():
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    patterns = config["package-data"]["toolkit.web"]
+    web = ROOT / "toolkit" / "web"
+    shipped = [p.relative_to(web).as_posix() for p in web.rglob("*") if p.is_file() and p.suffix != ".py"
+               and "__pycache__" not in p.parts]
+    assert shipped and all(any(fnmatch.fnmatch(name, pattern) for pattern in patterns) for name in shipped), shipped
+    assert {"toolkit.web.migrations", "toolkit.web.migrations.versions"} <= set(config["packages"])
