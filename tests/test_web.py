@@ -675,6 +675,7 @@ def test_killing_the_server_mid_save_keeps_the_database_valid(tmp_path):
         restarted.communicate(timeout=20)
 
 
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib is in the standard library from 3.11")
 def test_every_page_script_and_style_is_installed_with_the_package():
     import fnmatch
     import tomllib
