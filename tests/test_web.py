@@ -613,7 +613,7 @@ def start_server(data: Path, port: int) -> subprocess.Popen:
 
 
 def test_serve_prints_its_address_and_keeps_reports_in_the_data_folder(tmp_path):
-    import httpx
+    import httpx2 as httpx
 
     port = free_port()
     server = start_server(tmp_path / "年报", port)
@@ -632,7 +632,7 @@ def test_killing_the_server_mid_save_keeps_the_database_valid(tmp_path):
     one in flight besides, the versions have no gap, and the database opens clean."""
     import threading
 
-    import httpx
+    import httpx2 as httpx
 
     port = free_port()
     data = tmp_path / "data"
