@@ -83,7 +83,8 @@ def lost_saves(database: Path) -> list[str]:
     with sqlite3.connect(database) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         for report, answered in saves.items():
-            stored = {n: c for n, c in db.execute("SELECT number, content FROM versions WHERE report_id = ?", (report,))}
+            rows = db.execute("SELECT number, content FROM versions WHERE report_id = ?", (report,))
+            stored = dict(rows.fetchall())
             if sorted(stored) != list(range(1, len(answered) + 2)):
                 lost.append(f"报告 {report}：应有 {len(answered) + 1} 个版本，实有 {len(stored)} 个")
             for version, figure in answered:

@@ -223,7 +223,10 @@ def test_the_form_tables_are_the_word_tables(client, sample):
                 field = cell["input"]["data-field"]
                 ref = CellRef.parse(field.removeprefix("figures."))
                 assert printed == str(report.value(ref)), (key, r, c, field)
-                assert "readonly" in cell["input"] if report.format.is_derived(ref) else cell["input"]["value"] == printed
+                if report.format.is_derived(ref):
+                    assert "readonly" in cell["input"]
+                else:
+                    assert cell["input"]["value"] == printed
         merged = {(r, c) for (r, c), cell in html.items() if cell["rowspan"] > 1 or cell["colspan"] > 1}
         word_merged = {(r, c) for r in range(laid.rows) for c in range(laid.cols)
                        if any(word.cell(r, c)._tc is word.cell(r2, c2)._tc for r2, c2 in
@@ -385,6 +388,46 @@ def test_carry_over_from_last_years_data_file(client):
     assert fields["figures.applications.carried_over.natural_person"] == "103"  # last year's 结转下年度
     assert fields["figures.proactive.regulations.in_force"] == "11"
     assert fields["figures.applications.new_received.natural_person"] == "0"
+
+
+def test_a_carried_over_report_is_checked_against_last_year(client):
+    client.post("/reports", data={"how": "carry", "year": "2025"},
+                files={"source": ("huaian-2024.yaml", HUAIAN.read_bytes())})
+    fields = {**page(client, 1).fields, "figures.applications.carried_over.natural_person": "100"}
+    result = client.post("/reports/1/check", json={"fields": fields}).json()
+    (x1,) = [f for f in result["findings"] if f["rule"] == "X1"]
+    assert x1["text"].startswith("错误 [X1] 本年“上年结转”应等于上年报告的“结转下年度继续办理”")
+    assert "figures.applications.carried_over.natural_person" in x1["fields"]
+    assert any("103（上年报告" in line for line in x1["detail"])
+    assert not [f for f in client.post("/reports/1/check", json={"fields": page(client, 1).fields}).json()["findings"]
+                if f["rule"].startswith("X")]
+
+
+def test_a_database_of_an_older_version_is_migrated_at_start(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from toolkit.web.storage import Storage
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    engine = create_engine(f"sqlite:///{folder / 'govreport.sqlite3'}")
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "toolkit" / "web" / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.exec_driver_sql("INSERT INTO reports (id, title, version, final, updated) "
+                                   "VALUES (1, '旧报告', 1, 0, '2026-01-01 00:00:00')")
+        connection.exec_driver_sql("INSERT INTO versions VALUES (1, 1, '2026-01-01 00:00:00', ?, 0, '新建')",
+                                   (HUAIAN.read_text(encoding="utf-8"),))
+    engine.dispose()
+    storage = Storage(folder)
+    assert storage.previous(1) is None and storage.version(1).content == HUAIAN.read_text(encoding="utf-8")
+    assert storage.save(1, 1, "旧报告", "新内容").number == 2
+    with sqlite3.connect(folder / "govreport.sqlite3") as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
 
 
 def test_unread_figures_stay_unread_never_zero(client, tmp_path):
@@ -650,7 +693,8 @@ def test_killing_the_server_mid_save_keeps_the_database_valid(tmp_path):
             for n in range(10_000):
                 fields["agency.name"] = f"淮安市人民政府{n}"
                 try:
-                    version = http.post("/reports/1/save", json={"fields": fields, "version": version}).json()["version"]
+                    answer = http.post("/reports/1/save", json={"fields": fields, "version": version})
+                    version = answer.json()["version"]
                 except httpx.HTTPError:
                     break
                 answered.append(version)

@@ -133,7 +133,8 @@ def test_the_clerks_whole_path_to_the_word_file(chromium, server, tmp_path):
 
 def test_a_block_pasted_from_a_spreadsheet_fills_the_cells_it_covers(chromium, server):
     page = carried_from_huaian(chromium, server)
-    block = "\n".join("\t".join(str(10 * r + c) for c in range(1, 8)) for r in range(1, 4)) + "\n"  # 3 × 7, as Excel copies
+    # 3 rows × 7 columns, as Excel copies them: tab between cells, a line break after each row.
+    block = "\n".join("\t".join(str(10 * r + c) for c in range(1, 8)) for r in range(1, 4)) + "\n"
     page.evaluate("text => navigator.clipboard.writeText(text)", block)
     first = field(page, "figures.applications.new_received.natural_person")
     first.click()
@@ -143,7 +144,8 @@ def test_a_block_pasted_from_a_spreadsheet_fills_the_cells_it_covers(chromium, s
         for c, column in enumerate(COLUMNS, start=1):
             assert field(page, f"figures.applications.{row}.{column}").input_value() == str(10 * r + c)
         # The seventh column is the row's total: computed from the six, not pasted.
-        assert field(page, f"figures.applications.{row}.total").input_value() == str(sum(10 * r + c for c in range(1, 7)))
+        total = field(page, f"figures.applications.{row}.total")
+        assert total.input_value() == str(sum(10 * r + c for c in range(1, 7)))
     assert field(page, "figures.applications.partially_disclosed.natural_person").input_value() == "0"
     assert "已粘贴 3 行 × 7 列，填入 18 格" in page.locator("#message").inner_text()
     assert page.locator("#dirty").is_visible()
@@ -196,7 +198,8 @@ def test_paragraphs_and_parts_are_added_removed_and_reordered(chromium, server):
     parts.nth(4).get_by_role("button", name="删除本部分").click()
     overview.get_by_role("button", name="添加小标题部分").click()  # takes the first official title not used
     title = field(page, "sections.overview.parts[4].title")
-    assert title.input_value() == "（五）监督保障" and page.evaluate("document.activeElement.name") == title.get_attribute("name")
+    assert title.input_value() == "（五）监督保障"
+    assert page.evaluate("document.activeElement.name") == title.get_attribute("name")
     field(page, "sections.overview.parts[4].paragraphs[0]").fill("本年度加强监督保障。")
     problems = page.locator("#sec-problems")
     problems.get_by_role("button", name="添加段落").click()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .. import api, datafile
@@ -45,6 +46,7 @@ class Started:
 
     report: Report
     unread: list[str] = field(default_factory=list)
+    previous: Report | None = None  # last year's, when the report was carried over from it
 
 
 def read_data_file(content: str | bytes, name: str = "数据文件") -> Report:
@@ -86,7 +88,13 @@ def carried_over(previous: Started, year: int, agency: str | None = None) -> Sta
                 if any(t.previous_year and last.unread_under(t.ref) for t in right):
                     draft.figures.pop(target.ref, None)
                     draft.unread.add(target.ref)
-    return Started(draft, previous.unread)
+    return Started(draft, previous.unread, last)
+
+
+@lru_cache(maxsize=64)
+def previous_report(content: str | None) -> Report | None:
+    """Last year's report as kept beside this year's: read once, then checked against on every edit."""
+    return read_data_file(content, "上年数据文件") if content else None
 
 
 def tallied_figures(register: Path, report: Report) -> dict[str, int]:
@@ -140,10 +148,11 @@ def with_lines(report: Report) -> Report:
     return report
 
 
-def check(report: Report) -> Checked:
-    """The CLI's check of the report's data file: the same findings in the same words, lines included."""
+def check(report: Report, previous: Report | None = None) -> Checked:
+    """The CLI's check of the report's data file (with ``--previous`` when last year's is kept): the same
+    findings in the same words, lines included."""
     report = with_lines(report)
-    findings = api.check(report)
+    findings = api.check(report, previous)
     unfinished = sum(f.rule in UNFINISHED_RULES for f in findings)
     placed = [{**_words(f), "fields": _place(f, report), "unfinished": f.rule in UNFINISHED_RULES}
               for f in findings]
@@ -167,18 +176,19 @@ def refuse_final(checked: Checked) -> None:
 DOWNLOADS = {"docx": ".docx", "pdf": ".pdf", "html": ".html", "json": ".json", "csv": ".csv", "yaml": ".yaml"}
 
 
-def download(report: Report, kind: str, template: Path | None = None) -> tuple[str, bytes]:
+def download(report: Report, kind: str, template: Path | None = None,
+             previous: Report | None = None) -> tuple[str, bytes]:
     """(file name, bytes) of the report in one output; unfinished text gives a draft marked 征求意见稿,
     errors and unread figures refuse the Word, PDF and web page as ``render`` does."""
     name = api.default_name(report, DOWNLOADS[kind]).name
     if kind == "yaml":
         return name, data_file_text(report).encode("utf-8")
-    findings = api.check(report)
+    findings = api.check(report, previous)
     unfinished = any(f.rule in UNFINISHED_RULES for f in findings)
     with tempfile.TemporaryDirectory(prefix="govreport-web-") as folder:
         target = Path(folder) / f"report{DOWNLOADS[kind]}"
         outputs = api.output_paths(report, target)
-        api.render_files(report, outputs, template=template, findings=findings, draft=unfinished,
+        api.render_files(report, outputs, template=template, previous=previous, findings=findings, draft=unfinished,
                          allow_unread=kind in ("json", "csv"))
         return name, target.read_bytes()
 

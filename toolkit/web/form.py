@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..formats import Format, get_format
+from ..formats import AMOUNT, Format, get_format
 from ..layout import grid
 from ..model import CONTACT_FIELDS
 from .document import figure_field
@@ -82,6 +82,7 @@ def _table(fmt: Format, key: str, heading: str) -> FormTable:
             continue
         parts = fmt.components(c.ref) if fmt.is_derived(c.ref) else ()
         cells.append(Cell(c.row, c.col, c.rowspan, c.colspan, field=figure_field(c.ref), label=fmt.label(c.ref),
-                          computed_from=tuple(figure_field(p) for p in parts), amount=fmt.column(c.ref).type == "amount"))
+                          computed_from=tuple(figure_field(p) for p in parts),
+                          amount=fmt.column(c.ref).type == AMOUNT))
     rows = tuple(tuple(sorted((c for c in cells if c.row == r), key=lambda c: c.col)) for r in range(laid.rows))
     return FormTable(key, heading, rows, laid.cols)

@@ -39,6 +39,11 @@ def _report_id(request: Request) -> int:
     return int(request.path_params["report_id"])
 
 
+def _previous(request: Request):
+    """Last year's report, for a report carried over from it: checked against as ``check --previous`` does."""
+    return application.previous_report(_storage(request).previous(_report_id(request)))
+
+
 # -- the list of reports and new ones -----------------------------------------------------------------
 
 
@@ -50,7 +55,8 @@ def _created(request: Request, started: application.Started, note: str) -> Redir
     content = application.stored_text(started)
     if started.unread:
         note += f"；有 {len(started.unread)} 处未能读取：" + "；".join(started.unread)
-    report_id = _storage(request).create(started.report.title, content, note)
+    previous = application.data_file_text(started.previous) if started.previous else None
+    report_id = _storage(request).create(started.report.title, content, note, previous)
     return RedirectResponse(f"/reports/{report_id}", status_code=303)
 
 
@@ -101,7 +107,7 @@ async def report_page(request: Request) -> HTMLResponse:
     form = form_for(report.format.version)
     return _page(request, "report.html", summary=summary, latest=latest, form=form, fields=document.fields(report),
                  report_narrative=report.narrative,
-                 checked=application.check(report), kinds=downloads.KINDS, title=report.title)
+                 checked=application.check(report, _previous(request)), kinds=downloads.KINDS, title=report.title)
 
 
 async def _fields(request: Request) -> dict:
@@ -133,7 +139,7 @@ async def check(request: Request) -> JSONResponse:
         return _invalid(exc)
     except ToolkitError as exc:
         return JSONResponse({"message": str(exc)}, status_code=400)
-    return JSONResponse(application.check(report).as_dict())
+    return JSONResponse(application.check(report, _previous(request)).as_dict())
 
 
 async def save(request: Request) -> JSONResponse:
@@ -151,7 +157,7 @@ async def save(request: Request) -> JSONResponse:
         return JSONResponse({"message": str(exc)}, status_code=400)
     final, refused, checked = bool(payload.get("final")), None, None
     if final:  # a plain save is not checked again: the form has just been, as it was typed
-        checked = application.check(report)
+        checked = application.check(report, _previous(request))
         try:
             application.refuse_final(checked)
         except application.Refused as exc:
@@ -209,9 +215,10 @@ async def download(request: Request) -> Response:
             if not hasattr(upload, "filename") or not upload.filename:
                 raise ToolkitError("请选择本单位的 Word 模板（.docx）。")
             with uploads.received(upload, uploads.TEMPLATE_SUFFIXES, "Word 模板") as template:
-                name, content = await run_in_threadpool(application.download, report, kind, template)
+                name, content = await run_in_threadpool(application.download, report, kind, template,
+                                                        _previous(request))
         else:
-            name, content = await run_in_threadpool(application.download, report, kind)
+            name, content = await run_in_threadpool(application.download, report, kind, None, _previous(request))
     except ToolkitError as exc:
         messages = application.problems_of(exc) + [f.describe().split(": ", 1)[-1] for f in
                                                    getattr(exc, "findings", [])[:20]]
@@ -232,7 +239,8 @@ async def version_page(request: Request) -> HTMLResponse:
     shown = storage.version(report_id, int(request.path_params["number"]))
     report = application.read_data_file(shown.content)
     return _page(request, "version.html", summary=storage.summary(report_id), shown=shown,
-                 preview=await run_in_threadpool(application.preview, report), checked=application.check(report))
+                 preview=await run_in_threadpool(application.preview, report),
+                 checked=application.check(report, _previous(request)))
 
 
 async def version_data_file(request: Request) -> Response:

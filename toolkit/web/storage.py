@@ -24,6 +24,7 @@ reports = Table(
     Column("version", Integer, nullable=False),  # the number of the latest version
     Column("final", Boolean, nullable=False, default=False),  # 定稿: the latest version passed every check
     Column("updated", DateTime, nullable=False),
+    Column("previous", Text, nullable=True),  # last year's data file, when the report was carried over from it
 )
 
 versions = Table(
@@ -100,11 +101,12 @@ class Storage:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
-    def create(self, title: str, content: str, note: str = "新建") -> int:
+    def create(self, title: str, content: str, note: str = "新建", previous: str | None = None) -> int:
+        """A new report whose first version is ``content``; ``previous``: last year's data file, kept beside it."""
         now = _now()
         with self.engine.begin() as db:
-            report_id = db.execute(insert(reports).values(title=title, version=1, final=False, updated=now)
-                                   ).inserted_primary_key[0]
+            report_id = db.execute(insert(reports).values(title=title, version=1, final=False, updated=now,
+                                                          previous=previous)).inserted_primary_key[0]
             db.execute(insert(versions).values(report_id=report_id, number=1, saved=now, content=content, final=False,
                                                note=note))
         return report_id
@@ -136,6 +138,11 @@ class Storage:
         if row is None:
             raise NotFound(report_id)
         return Summary(row.id, row.title, row.version, row.final, row.updated)
+
+    def previous(self, report_id: int) -> str | None:
+        """Last year's data file, for a report carried over from it."""
+        with self.engine.connect() as db:
+            return db.execute(select(reports.c.previous).where(reports.c.id == report_id)).scalar()
 
     def version(self, report_id: int, number: int | None = None) -> Version:
         """A version of the report; the latest when ``number`` is None."""
