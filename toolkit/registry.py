@@ -20,6 +20,7 @@ COLUMNS = {
     "name": ("机关全称", "名称", "单位名称"),
     "code": ("代码", "简称", "编码"),
     "level": ("层级", "机关层级"),
+    "parent": ("上级机关",),  # the body it reports to, for the 政务公开办's desk (toolkit.desk)
     "template": ("模板",),
     "website": ("网站", "网站名称"),
     "url": ("网址",),
@@ -37,6 +38,7 @@ class Entry:
     line: int
     code: str | None = None
     level: str | None = None
+    parent: str | None = None
     template: Path | None = None
     website: str | None = None
     url: str | None = None
@@ -129,7 +131,7 @@ def _agency(row: dict, line: int, folder: Path, problems: list[Problem]) -> Entr
     if template and not template.is_file():
         problems.append(Problem(f"模板文件不存在：{template}", line=line, label=name))
         return None
-    return Entry(name=name, line=line, code=row.get("code"), level=level, template=template,
+    return Entry(name=name, line=line, code=row.get("code"), level=level, parent=row.get("parent"), template=template,
                   website=row.get("website"), url=row.get("url"),
                   contact={k: row[k] for k in CONTACT_FIELDS if row.get(k)})
 
