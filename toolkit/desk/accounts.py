@@ -207,3 +207,17 @@ def reset_password(connection: Connection, actor: Account | None, login_name: st
     audit.record(connection, actor.id if actor else None, "password_reset", {"login": login_name},
                  agency_id=row.agency_id)
     return password
+
+
+def account_of(connection: Connection, login_name: str) -> Account | None:
+    row = connection.execute(select(accounts).where(accounts.c.login == login_name)).first()
+    return _account(row) if row else None
+
+
+def operator(connection: Connection) -> Account:
+    """The office's account as the desk's own commands act with it: whoever runs them on the server
+    holds the database already, so the first-login password change does not stand in their way."""
+    row = connection.execute(select(accounts).where(accounts.c.role == OFFICE).order_by(accounts.c.id)).first()
+    if row is None:
+        raise ToolkitError("数据库中还没有政务公开办的账号；请先运行 govreport desk init。")
+    return Account(row.id, row.login, row.agency_id, row.role, False)

@@ -115,10 +115,6 @@ def _check(connection: Connection, stored: reports.Stored, report: Report) -> li
     return rules.check(report, _previous(connection, stored))
 
 
-def _blocking(findings: list[Finding]) -> list[Finding]:
-    return [f for f in findings if f.severity == ERROR or f.rule in rules.UNFINISHED_RULES]
-
-
 def save(engine: Engine, account: Account, report_id: int, data: str, revision: int) -> tuple[str, int, list[Finding]]:
     """Store a new text of the data file made on ``revision``; returns (status, new revision, findings).
     A text that cannot be read is refused with its problems (DataFileError), and nothing is stored."""
@@ -127,7 +123,7 @@ def save(engine: Engine, account: Account, report_id: int, data: str, revision: 
         stored, tree = _visible(connection, account, report_id, SAVE)
         _same_agency_and_year(report, stored, tree)
         findings = _check(connection, stored, report)
-        status = next_status(SAVE, stored.status, bool(_blocking(findings)))
+        status = next_status(SAVE, stored.status, bool(reports.blocking(findings)))
         changes = _changes(stored.report(), report)
         updated = connection.execute(update(report_table).where(
             report_table.c.id == report_id, report_table.c.revision == revision).values(
@@ -168,9 +164,9 @@ def submit(engine: Engine, account: Account, report_id: int) -> str:
     with engine.begin() as connection:
         stored, _ = _visible(connection, account, report_id, SUBMIT)
         findings = _check(connection, stored, stored.report())
-        blocking = _blocking(findings)
+        blocking = reports.blocking(findings)
         status = next_status(SUBMIT, stored.status, bool(blocking))
-        values = {"status": status, "findings": json.dumps([f.as_dict() for f in findings], ensure_ascii=False)}
+        values = {"status": status, **reports.findings_columns(findings)}
         if not blocking:
             values["submitted_at"] = now()
         connection.execute(update(report_table).where(report_table.c.id == report_id).values(**values))

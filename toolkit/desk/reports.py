@@ -9,17 +9,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
 from .. import api, datafile, rules
 from ..errors import ToolkitError
-from ..findings import Finding
+from ..findings import ERROR, WARNING, Finding, count
 from ..formats import CellRef
 from ..model import Number, Report
 from ..registry import Entry
 from . import audit
+from .accounts import now
 from .schema import reports
 from .workflow import NOT_STARTED
 
@@ -52,8 +54,18 @@ def columns(report: Report, findings: list[Finding]) -> dict:
                                for ref in report.format.iter_input_cells()}),
         "sections": json.dumps({f"{key} {report.format.section(key).heading}": "".join(part.texts())
                                 for key, part in report.narrative.items()}, ensure_ascii=False),
-        "findings": json.dumps([f.as_dict() for f in findings], ensure_ascii=False),
+        **findings_columns(findings),
     }
+
+
+def findings_columns(findings: list[Finding]) -> dict:
+    return {"findings": json.dumps([f.as_dict() for f in findings], ensure_ascii=False),
+            "errors": count(findings, ERROR), "warnings": count(findings, WARNING)}
+
+
+def blocking(findings: list[Finding]) -> list[Finding]:
+    """What keeps a report from being submitted: errors, and the parts still to be written."""
+    return [f for f in findings if f.severity == ERROR or f.rule in rules.UNFINISHED_RULES]
 
 
 def _number_text(value: Number) -> int | str:
@@ -106,3 +118,55 @@ def create_missing(connection: Connection, region, year: int, entries: dict[str,
         created += 1
     return created
 
+
+
+@dataclass
+class Imported:
+    names: list[str]
+    skipped: list[str]  # "file: why", for files not taken
+
+
+def import_files(engine, paths, year: int) -> Imported:
+    """Reports from files (data files or published copies read back) into the desk, each matched to
+    its body by the agency name in it or by the file's name. A year before the desk's is taken as
+    published (已通过), for year-on-year sums and carry-over; the desk's own year as a draft to go on
+    with. A report the desk already holds, past 未开始, is never replaced."""
+    from . import region
+    from .workflow import APPROVED, SAVE, next_status
+
+    imported = Imported([], [])
+    with engine.begin() as connection:
+        tree = region.load(connection)
+        desk_year = region.year(connection)
+        for path in paths:
+            try:
+                report = api.load_report(path)
+            except ToolkitError as exc:
+                imported.skipped.append(f"{path}：{exc}")
+                continue
+            agency = tree.by_name(report.agency.name) or tree.by_name(Path(path).stem)
+            if agency is None or agency.is_office:
+                imported.skipped.append(f"{path}：机关“{report.agency.name}”不在本区域的机关名单中。")
+                continue
+            if report.year != year:
+                imported.skipped.append(f"{path}：是 {report.year} 年度的报告，不是 {year} 年度。")
+                continue
+            findings = rules.check(report)
+            status = next_status(SAVE, NOT_STARTED, bool(blocking(findings))) if year == desk_year else APPROVED
+            held = of_agency(connection, agency.id, year)
+            values = {"status": status, "updated_at": now(), **columns(report, findings)}
+            if held is None:
+                report_id = connection.execute(insert(reports).values(
+                    agency_id=agency.id, year=year, revision=1, **values)).inserted_primary_key[0]
+            elif held.status == NOT_STARTED:
+                report_id = held.id
+                connection.execute(update(reports).where(reports.c.id == held.id).values(
+                    revision=held.revision + 1, **values))
+            else:
+                imported.skipped.append(f"{path}：{agency.name}的{year}年度报告已在系统中（{held.status}），未覆盖。")
+                continue
+            audit.record(connection, None, "report_imported", {"file": Path(path).name, "year": year,
+                                                               "status": status},
+                         agency_id=agency.id, report_id=report_id)
+            imported.names.append(agency.name)
+    return imported

@@ -67,6 +67,8 @@ reports = Table(
     Column("figures", Text, nullable=False),  # JSON {"table.row.col": number as text, or null when unread}
     Column("sections", Text, nullable=False),  # JSON {"key heading": narrative text}, for 雷同
     Column("findings", Text, nullable=False),  # JSON list of the last check's findings
+    Column("errors", Integer, nullable=False, default=0),  # counts of those findings, for the dashboard
+    Column("warnings", Integer, nullable=False, default=0),
     Column("revision", Integer, nullable=False, default=0),
     Column("updated_at", DateTime(timezone=True), nullable=True),
     Column("submitted_at", DateTime(timezone=True), nullable=True),

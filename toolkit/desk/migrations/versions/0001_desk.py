@@ -67,6 +67,8 @@ def upgrade() -> None:
         sa.Column("figures", sa.Text, nullable=False),
         sa.Column("sections", sa.Text, nullable=False),
         sa.Column("findings", sa.Text, nullable=False),
+        sa.Column("errors", sa.Integer, nullable=False),
+        sa.Column("warnings", sa.Integer, nullable=False),
         sa.Column("revision", sa.Integer, nullable=False),
         sa.Column("updated_at", _AT, nullable=True),
         sa.Column("submitted_at", _AT, nullable=True),
