@@ -10,7 +10,7 @@ messages.install()  # before any command is defined: Click reads some of its wor
 
 from ..api import ReportHasErrors, ReportUnfinished  # noqa: E402
 from ..errors import ToolkitError  # noqa: E402
-from . import batch, report, tally, template  # noqa: E402
+from . import batch, desk, report, tally, template  # noqa: E402
 from .present import EXIT_FINDINGS, EXIT_UNUSABLE, echo_findings
 
 # Library errors whose exit code is not "unusable input": a report that breaks the rules is a finding.
@@ -60,6 +60,7 @@ def cli() -> None:
 
 for command in (report.new, report.check, report.extract, report.render, tally.tally, template.template, batch.batch):
     cli.add_command(command)
+cli.add_command(desk.desk)
 
 from .serve import serve  # noqa: E402  (the web form: a command apart, it imports nothing until run)
 

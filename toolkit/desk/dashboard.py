@@ -16,16 +16,7 @@ from . import region
 from .access import require
 from .accounts import Account
 from .schema import reports
-from .workflow import APPROVED, STATUSES, SUBMITTED
-
-SORTS = {
-    "tree": lambda row: row.order,
-    "name": lambda row: row.name,
-    "status": lambda row: (STATUSES.index(row.status), row.order),
-    "deadline": lambda row: (row.deadline or dt.date.max, row.order),
-    "updated": lambda row: (row.updated_at is None, row.updated_at or dt.datetime.min, row.order),
-}
-
+from .terms import APPROVED, SORTS, STATUSES, SUBMITTED
 
 @dataclass(frozen=True)
 class Row:

@@ -7,7 +7,9 @@ listed are retired (their reports and history stay), bodies listed again come ba
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from dataclasses import dataclass, field
 
@@ -236,3 +238,12 @@ def deadline(agency: Agency, report_year: int, fmt) -> dt.date | None:
     """The last day the 条例 allows for the body's report, by its level in the format data."""
     level = fmt.level_of(agency.name, agency.level)
     return dt.date(report_year + 1, *level.publish_by) if level else None
+
+
+def accounts_csv(made: list[NewAccount]) -> bytes:
+    """The list to hand out: 机关全称, 账号, 初始密码, in UTF-8 with a byte-order mark for Excel."""
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(("机关全称", "账号", "初始密码"))
+    writer.writerows((account.agency, account.login, account.password) for account in made)
+    return ("\ufeff" + stream.getvalue()).encode("utf-8")

@@ -24,10 +24,7 @@ from . import region, reports
 from .access import require
 from .accounts import Account
 from .schema import reports as report_table
-from .workflow import APPROVED, NOT_STARTED
-
-OWN, WHOLE = "本级", "全域"
-SCOPES = (OWN, WHOLE)
+from .terms import APPROVED, NOT_STARTED, OWN, SCOPES, WHOLE
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,8 @@ A returned report is saved and submitted again; an approval can be withdrawn (re
 from __future__ import annotations
 
 from ..errors import ToolkitError
-from .accounts import CLERK, OFFICE
-
-NOT_STARTED, FILLING, HAS_ERRORS, SUBMITTED, RETURNED, APPROVED = "未开始", "填写中", "有错误", "已提交", "退回", "已通过"
-STATUSES = (NOT_STARTED, FILLING, HAS_ERRORS, SUBMITTED, RETURNED, APPROVED)
+from .terms import (APPROVED, CLERK, FILLING, HAS_ERRORS, NOT_STARTED, OFFICE, RETURNED, STATUSES,  # noqa: F401
+                    SUBMITTED)
 EDITABLE = (NOT_STARTED, FILLING, HAS_ERRORS, RETURNED)
 
 SAVE, SUBMIT, RETURN, APPROVE, REOPEN, COMMENT = "save", "submit", "return", "approve", "reopen", "comment"
