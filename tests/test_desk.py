@@ -535,3 +535,32 @@ def test_cli_init_status_sum_export(url, tmp_path, runner):
 def test_cli_reports_an_unreachable_database_in_chinese(runner, tmp_path):
     done = runner.invoke(cli, ["desk", "status", "--database", "postgresql://nobody@127.0.0.1:9/none"])
     assert done.exit_code == 2 and "无法连接数据库" in done.output and "Traceback" not in done.output
+
+
+# -- the database ----------------------------------------------------------------------------------------
+
+
+def test_migrations_make_exactly_the_schema_and_leave_other_tables_alone(url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from toolkit.desk.schema import metadata
+
+    # The web form's own tables and Alembic history, already in the database.
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE reports (id INTEGER PRIMARY KEY, body TEXT)"))
+        connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)"))
+        connection.execute(text("INSERT INTO alembic_version VALUES ('web0001')"))
+        connection.execute(text("INSERT INTO reports VALUES (1, '草稿')"))
+    engine.dispose()
+    desk_engine = database.connect(url)
+    database.upgrade(desk_engine)  # a second upgrade finds nothing to do
+    with desk_engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"include_name": lambda name, kind, _: kind != "table"
+                                                               or name.startswith("desk_")})
+        assert compare_metadata(context, metadata) == []
+        assert connection.execute(text("SELECT version_num FROM desk_alembic_version")).scalar() == "0001_desk"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "web0001"
+        assert connection.execute(text("SELECT body FROM reports")).scalar() == "草稿"
+    desk_engine.dispose()
