@@ -557,8 +557,9 @@ def test_migrations_make_exactly_the_schema_and_leave_other_tables_alone(url):
     desk_engine = database.connect(url)
     database.upgrade(desk_engine)  # a second upgrade finds nothing to do
     with desk_engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"include_name": lambda name, kind, _: kind != "table"
-                                                               or name.startswith("desk_")})
+        context = MigrationContext.configure(connection, opts={
+            "version_table": "desk_alembic_version",
+            "include_name": lambda name, kind, _: kind != "table" or name.startswith("desk_")})
         assert compare_metadata(context, metadata) == []
         assert connection.execute(text("SELECT version_num FROM desk_alembic_version")).scalar() == "0001_desk"
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "web0001"

@@ -72,10 +72,21 @@ def _number_text(value: Number) -> int | str:
     return str(value) if isinstance(value, Decimal) else value
 
 
-def figures(text: str) -> dict[CellRef, Number | None]:
-    """The figures column read back; None marks a figure that was not read."""
-    return {CellRef.parse(ref): None if value is None else Decimal(value) if isinstance(value, str) else value
-            for ref, value in json.loads(text).items()}
+def sum_figures(texts, refs) -> tuple[dict[CellRef, Number], set[CellRef]]:
+    """The cell-by-cell sum of many figures columns over the cells ``refs``, and the cells unread in
+    any of them (unknown in the sum, never 0). Keys stay text until the end: a region's sum adds
+    hundreds of thousands of figures."""
+    keys = {str(ref): ref for ref in refs}
+    totals: dict[str, Number] = dict.fromkeys(keys, 0)
+    unread: set[str] = set()
+    for text in texts:
+        for key, value in json.loads(text).items():
+            if not value or key not in totals:
+                if value is None and key in totals:
+                    unread.add(key)
+                continue
+            totals[key] += Decimal(value) if isinstance(value, str) else value
+    return {keys[key]: value for key, value in totals.items()}, {keys[key] for key in unread}
 
 
 def stored(row) -> Stored:

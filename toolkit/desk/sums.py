@@ -110,24 +110,16 @@ def _sum(connection: Connection, tree: region.Region, node_id: int, scope: str, 
                                        .where(report_table.c.year == year)).all())
     node = tree.agencies[node_id]
     fmt = format_for_year(year)
-    totals: dict[CellRef, Number] = {ref: 0 for ref in fmt.iter_input_cells()}
-    unread: set[CellRef] = set()
     included, outstanding = [], []
     for agency_id in ids:
-        row = rows.get(agency_id)
         agency = tree.agencies[agency_id]
-        if row is None:
+        if agency_id in rows:
+            included.append(agency.name)
+        else:
             outstanding.append(Outstanding(agency.name, tuple(a.name for a in tree.path(agency_id)[1:-1]),
                                            statuses.get(agency_id, "无报告")))
-            continue
-        for ref, value in reports.figures(row.figures).items():
-            if ref not in totals:
-                continue  # a report in another format: its own cells are kept in its data file
-            if value is None:
-                unread.add(ref)
-            else:
-                totals[ref] += value
-        included.append(agency.name)
+    # A report in another format adds the cells it shares with the year's; its own stay in its data file.
+    totals, unread = reports.sum_figures((rows[a].figures for a in ids if a in rows), fmt.iter_input_cells())
     if scope == OWN and node_id in rows:
         report = reports.of_agency(connection, node_id, year).report()
     else:
