@@ -565,3 +565,18 @@ def test_migrations_make_exactly_the_schema_and_leave_other_tables_alone(url):
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "web0001"
         assert connection.execute(text("SELECT body FROM reports")).scalar() == "草稿"
     desk_engine.dispose()
+
+
+def test_a_new_year_starts_from_last_years_approved_reports(desk):
+    _approve(desk, "甲县教育局", 4)
+    last = toolkit.loads(report_text("甲县教育局", 4))
+    synced = region.sync(desk.engine, registry.load(desk.listing), 2026)
+    assert synced.reports_created == 5 and not synced.accounts and not synced.added
+    new = desk.report("甲县教育局")  # the desk's year is now 2026
+    assert (new.year, new.status) == (2026, "未开始")
+    draft = new.report()
+    for column in ("natural_person", "legal_service"):
+        assert draft.figures[CellRef("applications", "carried_over", column)] == \
+            last.figures[CellRef("applications", "carried_forward", column)]
+    with desk.engine.connect() as connection:
+        assert reports.of_agency(connection, new.agency_id, 2025).status == "已通过"

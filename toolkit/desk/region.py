@@ -83,10 +83,12 @@ class Region:
         return len(self.path(agency_id)) - 1
 
 
-def load(connection: Connection) -> Region:
+def load(connection: Connection, only: list[int] | None = None) -> Region:
+    """The whole tree, or just the bodies ``only`` (without what is above or below them)."""
+    query = select(agencies) if only is None else select(agencies).where(agencies.c.id.in_(only))
     return Region({row.id: Agency(row.id, row.name, row.parent_id, row.level, row.code, row.is_office, row.position,
                                   row.retired_at is not None)
-                   for row in connection.execute(select(agencies))})
+                   for row in connection.execute(query)})
 
 
 def year(connection: Connection) -> int | None:

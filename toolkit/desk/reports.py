@@ -41,6 +41,8 @@ class Stored:
     status: str
     data: str
     revision: int
+    figures: str  # the columns kept beside the data file (see ``columns``)
+    sections: str
 
     def report(self) -> Report:
         return datafile.loads(self.data)
@@ -90,7 +92,7 @@ def sum_figures(texts, refs) -> tuple[dict[CellRef, Number], set[CellRef]]:
 
 
 def stored(row) -> Stored:
-    return Stored(row.id, row.agency_id, row.year, row.status, row.data, row.revision)
+    return Stored(row.id, row.agency_id, row.year, row.status, row.data, row.revision, row.figures, row.sections)
 
 
 def get(connection: Connection, report_id: int) -> Stored:
