@@ -25,7 +25,6 @@ from toolkit.cli import cli
 from toolkit.desk import access, accounts, audit, dashboard, database, exports, filing, region, reports, sums
 from toolkit.desk.schema import accounts as account_table
 from toolkit.desk.schema import audit_log
-from toolkit.desk.schema import reports as report_table
 from toolkit.desk.workflow import APPROVE, COMMENT, REOPEN, RETURN, SAVE, SUBMIT, TransitionRefused
 from toolkit.formats import CellRef
 from toolkit.model import Agency
@@ -580,3 +579,49 @@ def test_a_new_year_starts_from_last_years_approved_reports(desk):
             last.figures[CellRef("applications", "carried_forward", column)]
     with desk.engine.connect() as connection:
         assert reports.of_agency(connection, new.agency_id, 2025).status == "已通过"
+
+
+def test_a_list_saved_by_excel_in_gbk_with_english_headers(url, tmp_path):
+    listing = tmp_path / "名单.csv"
+    listing.write_bytes("name,parent,level\n丙县人民政府,,县级人民政府\n丙县<审计>局,丙县人民政府,\n".encode("gbk"))
+    engine = database.connect(url)
+    synced = region.sync(engine, registry.load(listing), 2025)
+    with engine.connect() as connection:
+        tree = region.load(connection)
+    assert tree.office.name == region.DEFAULT_OFFICE
+    assert tree.agencies[tree.by_name("丙县<审计>局").parent_id].name == "丙县人民政府"
+    assert [a.login for a in synced.accounts] == ["office", "u00002", "u00003"]
+    engine.dispose()
+
+
+def test_a_save_that_cannot_be_read_is_refused_and_nothing_is_stored(desk):
+    name = "乙县人民政府"
+    stored = desk.report(name)
+    broken = report_text(name, 0).replace("figures:", "figures: [", 1)
+    with pytest.raises(toolkit.DataFileError):
+        filing.save(desk.engine, desk.accounts[name], stored.id, broken, stored.revision)
+    negative = report_text(name, 0).replace(f"natural_person: {toolkit.loads(report_text(name, 0)).figures[NEW_RECEIVED]}",
+                                            "natural_person: -3", 1)
+    with pytest.raises(toolkit.DataFileError, match="自然人"):
+        filing.save(desk.engine, desk.accounts[name], stored.id, negative, stored.revision)
+    assert desk.report(name).data == stored.data and desk.report(name).revision == 0
+
+
+def test_cli_import_and_reset_password(desk, runner, tmp_path):
+    url = str(desk.engine.url.render_as_string(hide_password=False))
+    (tmp_path / "甲县人民政府.yaml").write_text(last_year_text("甲县人民政府"), encoding="utf-8")
+    (tmp_path / "丙县人民政府.yaml").write_text(last_year_text("丙县人民政府"), encoding="utf-8")
+    done = runner.invoke(cli, ["desk", "import", str(tmp_path / "甲县人民政府.yaml"), str(tmp_path / "丙县人民政府.yaml"),
+                               "--year", "2024", "--database", url])
+    assert done.exit_code == 1
+    assert "未导入：" in done.output and "机关“丙县人民政府”不在本区域的机关名单中" in done.output
+    assert "已导入 1 份 2024 年度报告" in done.output
+    reset = runner.invoke(cli, ["desk", "reset-password", "jx-jyj", "--database", url])
+    assert reset.exit_code == 0, reset.output
+    password = reset.output.strip().rsplit("：", 1)[1]
+    with desk.engine.begin() as connection:
+        assert accounts.login(connection, "jx-jyj", password).account.must_change_password
+        with pytest.raises(accounts.LoginRefused):
+            accounts.login(connection, "jx-jyj", "jx-jyj-Secret-9")
+    unknown = runner.invoke(cli, ["desk", "reset-password", "nobody", "--database", url])
+    assert unknown.exit_code == 2 and "没有账号“nobody”" in unknown.output

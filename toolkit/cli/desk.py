@@ -49,6 +49,15 @@ def _node(engine, name: str | None):
     return operator, found.id
 
 
+def _finish(problems: list[str], what: str, summary: str) -> None:
+    """Each problem, then the summary; exit 1 when anything was not done."""
+    for problem in problems:
+        click.echo(f"{what}：{problem}", err=True)
+    click.echo(summary, err=True)
+    if problems:
+        raise SystemExit(1)
+
+
 @click.group()
 def desk():
     """政务公开办工作台：建立区域与账号，查看报送情况，汇总本级、全域，导出。
@@ -188,11 +197,7 @@ def export(data, database, node, year, archive, no_pdf, csv_file, force):
         click.echo(f"已导出：{csv_file}", err=True)
     if archive:
         done = exports.reports_zip(engine, operator, node_id, archive, year=year, pdf=not no_pdf, force=force)
-        for failure in done.failed:
-            click.echo(f"失败：{failure}", err=True)
-        click.echo(f"已打包 {done.reports} 份报告：{archive}", err=True)
-        if done.failed:
-            raise SystemExit(1)
+        _finish(done.failed, "失败", f"已打包 {done.reports} 份报告：{archive}")
 
 
 @desk.command(name="import")
@@ -204,11 +209,7 @@ def import_(files, year, data, database):
     from ..desk import reports
 
     done = reports.import_files(_engine(data, database), files, year)
-    for skipped in done.skipped:
-        click.echo(f"未导入：{skipped}", err=True)
-    click.echo(f"已导入 {len(done.names)} 份 {year} 年度报告。", err=True)
-    if done.skipped:
-        raise SystemExit(1)
+    _finish(done.skipped, "未导入", f"已导入 {len(done.names)} 份 {year} 年度报告。")
 
 
 @desk.command(name="reset-password")

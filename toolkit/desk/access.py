@@ -8,8 +8,9 @@ change its first password may do nothing else.
 from __future__ import annotations
 
 from ..errors import ToolkitError
-from .accounts import CLERK, OFFICE, Account
+from .accounts import Account
 from .region import Region
+from .terms import CLERK, OFFICE
 from .workflow import ROLES
 
 VIEW = "view"  # open a report, its comments and history

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from ..errors import ToolkitError
 from . import audit
 from .schema import accounts, agencies, login_attempts, sessions
-from .terms import CLERK, OFFICE
+from .terms import OFFICE
 SESSION_LIFETIME = dt.timedelta(hours=8)
 LOGIN_WINDOW = dt.timedelta(minutes=15)
 LOGIN_FAILURES_ALLOWED = 5  # per login within the window; then refused until the window has passed

@@ -18,7 +18,7 @@ from . import region, reports
 from .access import require
 from .accounts import Account
 from .schema import reports as report_table
-from .workflow import APPROVED
+from .terms import APPROVED
 
 
 @dataclass

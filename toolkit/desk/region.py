@@ -19,8 +19,9 @@ from sqlalchemy.engine import Connection, Engine
 from ..errors import DataFileError, Problem
 from ..registry import Entry, Registry
 from . import audit, reports
-from .accounts import CLERK, OFFICE, create_account, now
+from .accounts import create_account, now
 from .schema import accounts, agencies, settings
+from .terms import CLERK, OFFICE
 
 DEFAULT_OFFICE = "政务公开办"
 OFFICE_LOGIN = "office"

@@ -23,7 +23,7 @@ from ..registry import Entry
 from . import audit
 from .accounts import now
 from .schema import reports
-from .workflow import NOT_STARTED
+from .terms import NOT_STARTED
 
 
 class ReportNotFound(ToolkitError):
@@ -145,7 +145,8 @@ def import_files(engine, paths, year: int) -> Imported:
     published (已通过), for year-on-year sums and carry-over; the desk's own year as a draft to go on
     with. A report the desk already holds, past 未开始, is never replaced."""
     from . import region
-    from .workflow import APPROVED, SAVE, next_status
+    from .terms import APPROVED
+    from .workflow import SAVE, next_status
 
     imported = Imported([], [])
     with engine.begin() as connection:

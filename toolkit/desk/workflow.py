@@ -7,8 +7,8 @@ A returned report is saved and submitted again; an approval can be withdrawn (re
 from __future__ import annotations
 
 from ..errors import ToolkitError
-from .terms import (APPROVED, CLERK, FILLING, HAS_ERRORS, NOT_STARTED, OFFICE, RETURNED, STATUSES,  # noqa: F401
-                    SUBMITTED)
+from .terms import APPROVED, CLERK, FILLING, HAS_ERRORS, NOT_STARTED, OFFICE, RETURNED, SUBMITTED
+
 EDITABLE = (NOT_STARTED, FILLING, HAS_ERRORS, RETURNED)
 
 SAVE, SUBMIT, RETURN, APPROVE, REOPEN, COMMENT = "save", "submit", "return", "approve", "reopen", "comment"
