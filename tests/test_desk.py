@@ -335,6 +335,8 @@ def test_submit_gate_return_resubmit_approve_and_the_audit_log(desk):
     assert {"field": f"figures.{NEW_RECEIVED}", "label": "一、本年新收政府信息公开申请数量 / 自然人",
             "from": "0", "to": str(toolkit.load(ROOT / "samples/huaian-2024.yaml").figures[NEW_RECEIVED] + 11)} in first_save
     assert any("[A]" in error for error in log[2].detail["errors"])
+    assert "「一、本年新收政府信息公开申请数量 / 自然人」0→" in audit.describe(log[1].detail)
+    assert audit.describe(log[-1].detail) == "原：已提交；新：已通过；版本：3"
     assert log[-1].detail == {"from": "已提交", "to": "已通过", "revision": 3}
     # No account, and no one with the database, can change or remove what the log says.
     assert not [name for name in dir(audit) if name.startswith(("update", "delete", "remove", "edit"))]
@@ -527,6 +529,11 @@ def test_cli_init_status_sum_export(url, tmp_path, runner):
     assert refused.exit_code == 2 and "本身没有报送报告" in refused.output
     unknown = runner.invoke(cli, ["desk", "sum", *given, "--node", "丙县人民政府"])
     assert unknown.exit_code == 2 and "不在本区域的机关名单中" in unknown.output
+    logged = runner.invoke(cli, ["desk", "log", *given, "--agency", "甲县教育局"])
+    assert logged.exit_code == 0, logged.output
+    assert [line.split()[2:4] for line in logged.output.splitlines()[1:]] == [
+        ["（命令）", "新增机关"], ["（命令）", "建立报告"], ["jx-jyj", "登录"], ["jx-jyj", "修改密码"], ["jx-jyj", "保存"],
+        ["jx-jyj", "提交"], ["office", "通过"]]
     exported = runner.invoke(cli, ["desk", "export", *given, "--csv", str(tmp_path / "开放数据.csv")])
     assert exported.exit_code == 0 and "甲县教育局" in (tmp_path / "开放数据.csv").read_text(encoding="utf-8-sig")
 

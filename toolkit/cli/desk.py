@@ -212,6 +212,23 @@ def import_(files, year, data, database):
     _finish(done.skipped, "未导入", f"已导入 {len(done.names)} 份 {year} 年度报告。")
 
 
+@desk.command()
+@_database_options
+@click.option("--agency", help="只看某机关的记录（机关全称）。")
+@click.option("--last", type=click.IntRange(1), default=50, show_default=True, help="显示最近的多少条。")
+def log(data, database, agency, last):
+    """操作记录：谁、何时、做了什么（登录、保存改动的单元格、提交、退回、通过、机关增减……）。"""
+    from ..desk import audit
+
+    engine = _engine(data, database)
+    operator, node_id = _node(engine, agency)
+    with engine.connect() as connection:
+        entries = audit.entries(connection, agency_ids=[node_id] if agency else None)[-last:]
+    echo_table(("时间（UTC）", "账号", "操作", "内容"),
+               [(entry.at.strftime("%Y-%m-%d %H:%M:%S"), entry.login or "（命令）", entry.action_name,
+                 audit.describe(entry.detail)) for entry in entries])
+
+
 @desk.command(name="reset-password")
 @click.argument("login")
 @_database_options

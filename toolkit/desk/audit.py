@@ -54,3 +54,20 @@ def entries(connection: Connection, *, report_id: int | None = None, agency_ids=
         query = query.where(audit_log.c.agency_id.in_(list(agency_ids)))
     return [Entry(row.at, row.login, row.action, json.loads(row.detail), row.agency_id, row.report_id)
             for row in connection.execute(query)]
+
+
+_DETAIL_NAMES = {"name": "机关", "year": "年度", "carried_over": "结转上年", "revision": "版本", "status": "状态",
+                 "from": "原", "to": "新", "errors": "错误", "warnings": "警告", "target": "位置", "label": "名称",
+                 "text": "意见", "address": "来源地址", "login": "账号", "file": "文件"}
+
+
+def describe(detail: dict) -> str:
+    """An entry's detail in a line, in Chinese: changed cells as 「label」 from→to, the rest as name：value."""
+    parts = []
+    for key, value in detail.items():
+        if key == "changes":
+            parts += [f"「{c['label']}」{c['from']}→{c['to']}" if "from" in c else f"「{c['label']}」" for c in value]
+        elif value not in (None, [], {}, ""):
+            shown = {True: "是", False: "否"}.get(value, value) if isinstance(value, bool) else value
+            parts.append(f"{_DETAIL_NAMES.get(key, key)}：{'、'.join(shown) if isinstance(shown, list) else shown}")
+    return "；".join(parts)
