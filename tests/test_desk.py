@@ -199,6 +199,13 @@ def test_login_is_rate_limited_and_sessions_expire(desk):
         assert session.token not in stored
         accounts.logout(connection, session.token)
         assert accounts.session(connection, session.token, later) is None
+        # One address guessing through many logins is stopped too, and other addresses are not.
+        for number in range(accounts.ADDRESS_FAILURES_ALLOWED):
+            with pytest.raises(accounts.LoginRefused, match="账号或密码不正确"):
+                accounts.login(connection, f"guess{number}", "123456", "10.6.6.6", later)
+        with pytest.raises(accounts.LoginRefused, match="此地址登录失败次数过多"):
+            accounts.login(connection, "jiaxian", "jiaxian-Secret-9", "10.6.6.6", later)
+        assert accounts.login(connection, "jiaxian", "jiaxian-Secret-9", "10.0.0.10", later).account.login == "jiaxian"
 
 
 def test_reinit_adds_and_retires_agencies_and_keeps_every_report(desk, tmp_path):

@@ -24,6 +24,7 @@ from .terms import OFFICE
 SESSION_LIFETIME = dt.timedelta(hours=8)
 LOGIN_WINDOW = dt.timedelta(minutes=15)
 LOGIN_FAILURES_ALLOWED = 5  # per login within the window; then refused until the window has passed
+ADDRESS_FAILURES_ALLOWED = 20  # per address, whatever the logins tried: one machine guessing through a list
 MIN_PASSWORD_LENGTH = 10
 _SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}  # for passwords people choose
 # An initial password is 12 random characters of 56 (about 70 bits): no dictionary or brute force
@@ -116,13 +117,13 @@ def login(connection: Connection, login_name: str, password: str, address: str |
     """A new session, or LoginRefused. Every attempt is recorded; too many failures in the window
     refuse even the right password until the window has passed."""
     at = at or now()
-    failures = connection.execute(select(func.count()).select_from(login_attempts).where(
-        login_attempts.c.login == login_name, login_attempts.c.succeeded.is_(False),
-        login_attempts.c.at > at - LOGIN_WINDOW)).scalar_one()
-    if failures >= LOGIN_FAILURES_ALLOWED:
+    minutes = int(LOGIN_WINDOW.total_seconds() // 60)
+    if _failures(connection, login_attempts.c.login == login_name, at) >= LOGIN_FAILURES_ALLOWED:
         _attempt(connection, login_name, address, at, False)
-        minutes = int(LOGIN_WINDOW.total_seconds() // 60)
         raise LoginRefused(f"该账号登录失败次数过多，已暂停登录，请 {minutes} 分钟后再试。")
+    if address and _failures(connection, login_attempts.c.address == address, at) >= ADDRESS_FAILURES_ALLOWED:
+        _attempt(connection, login_name, address, at, False)
+        raise LoginRefused(f"此地址登录失败次数过多，已暂停登录，请 {minutes} 分钟后再试。")
     row = connection.execute(_active_accounts().where(accounts.c.login == login_name)).first()
     if row is None or not verify_password(password, row.password_hash):
         _attempt(connection, login_name, address, at, False)
@@ -134,6 +135,11 @@ def login(connection: Connection, login_name: str, password: str, address: str |
                                                created_at=at, expires_at=expires))
     audit.record(connection, row.id, "login", {"address": address}, agency_id=row.agency_id, at=at)
     return Session(token, csrf, _account(row), expires)
+
+
+def _failures(connection: Connection, whose, at: dt.datetime) -> int:
+    return connection.execute(select(func.count()).select_from(login_attempts).where(
+        whose, login_attempts.c.succeeded.is_(False), login_attempts.c.at > at - LOGIN_WINDOW)).scalar_one()
 
 
 def _attempt(connection: Connection, login_name: str, address: str | None, at: dt.datetime, succeeded: bool) -> None:

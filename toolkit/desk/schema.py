@@ -53,6 +53,7 @@ login_attempts = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("succeeded", Boolean, nullable=False),
     Index("ix_desk_login_attempts_login_at", "login", "at"),
+    Index("ix_desk_login_attempts_address_at", "address", "at"),
 )
 
 # One report per agency and year: the data file as text, and what the dashboard and the sums read

@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("succeeded", sa.Boolean, nullable=False),
     )
     op.create_index("ix_desk_login_attempts_login_at", "desk_login_attempts", ["login", "at"])
+    op.create_index("ix_desk_login_attempts_address_at", "desk_login_attempts", ["address", "at"])
     op.create_table(
         "desk_reports",
         sa.Column("id", sa.Integer, primary_key=True),
