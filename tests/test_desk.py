@@ -329,6 +329,7 @@ def test_submit_gate_return_resubmit_approve_and_the_audit_log(desk):
         ("五、存在的主要问题及改进情况", "问题写得太笼统。", "office"),
         ("一、本年新收政府信息公开申请数量 / 自然人", "自然人申请数与上年差异大，请核实。", "office")]
     assert desk.fill(name, 6)[0] == "填写中"
+    assert desk.report(name).data == report_text(name, 6)  # kept as the clerk wrote it, comments and all
     assert filing.submit(desk.engine, clerk, report_id) == "已提交"
     filing.approve(desk.engine, office, report_id)
     assert desk.report(name).status == "已通过"

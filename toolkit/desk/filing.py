@@ -133,7 +133,7 @@ def save(engine: Engine, account: Account, report_id: int, data: str, revision: 
             raise StaleRevision(stored.revision, revision)
         findings = _check(connection, stored, report)
     status = next_status(SAVE, stored.status, bool(reports.blocking(findings)))
-    values = reports.columns(report, findings)
+    values = reports.columns(report, findings, data)
     changes = _changes(report, stored, values)
     with engine.begin() as connection:
         updated = connection.execute(update(report_table).where(

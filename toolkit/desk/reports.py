@@ -48,10 +48,11 @@ class Stored:
         return datafile.loads(self.data)
 
 
-def columns(report: Report, findings: list[Finding]) -> dict:
-    """What is kept beside the data file, from the report and its check."""
+def columns(report: Report, findings: list[Finding], data: str | None = None) -> dict:
+    """The data file (``data`` as the clerk wrote it, comments and all; else written out from the report)
+    and what is kept beside it, from the report and its check."""
     return {
-        "data": datafile.dumps(report),
+        "data": data if data is not None else datafile.dumps(report),
         "figures": json.dumps({str(ref): None if ref in report.unread else _number_text(report.figures.get(ref, 0))
                                for ref in report.format.iter_input_cells()}),
         "sections": json.dumps({f"{key} {report.format.section(key).heading}": "".join(part.texts())
