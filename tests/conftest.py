@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import create_engine, text
 
 import toolkit
+from toolkit.desk import database
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "samples").glob("*.yaml"))
@@ -43,3 +47,27 @@ def set_figure(text: str, row: str, col: str | None, value: str) -> str:
             lines[i] = f"{indent}{col}: {value}\n"
             return "".join(lines)
     raise KeyError((row, col))
+
+
+_POSTGRES = os.environ.get("GOVREPORT_TEST_POSTGRES")
+_REQUIRED = os.environ.get("GOVREPORT_REQUIRE_OFFICE") == "1" or os.environ.get("CI") == "true"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    """A fresh, empty database of each kind; PostgreSQL from GOVREPORT_TEST_POSTGRES (required in CI)."""
+    if request.param == "sqlite":
+        yield database.database_url(tmp_path / "data")
+        return
+    if not _POSTGRES:
+        if _REQUIRED:
+            pytest.fail("GOVREPORT_TEST_POSTGRES is not set: the desk must be tested on PostgreSQL in CI")
+        pytest.skip("GOVREPORT_TEST_POSTGRES is not set")
+    server = create_engine(database.database_url(None, _POSTGRES), isolation_level="AUTOCOMMIT")
+    name = f"desk_test_{uuid.uuid4().hex[:12]}"
+    with server.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    yield database.database_url(None, str(server.url.set(database=name)))
+    with server.connect() as connection:
+        connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+    server.dispose()

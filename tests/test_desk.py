@@ -9,7 +9,6 @@ import io
 import os
 import shutil
 import subprocess
-import uuid
 import zipfile
 from collections import Counter
 from decimal import Decimal
@@ -32,7 +31,6 @@ from toolkit.model import Agency
 from .conftest import ROOT
 
 REQUIRED = os.environ.get("GOVREPORT_REQUIRE_OFFICE") == "1" or os.environ.get("CI") == "true"
-POSTGRES = os.environ.get("GOVREPORT_TEST_POSTGRES")
 OFFICE = "某市人民政府办公室"
 # Three levels under the office: two counties, and under each a township and a bureau.
 AGENCY_LIST = """机关全称,上级机关,层级,代码
@@ -44,26 +42,6 @@ AGENCY_LIST = """机关全称,上级机关,层级,代码
 """
 NEW_RECEIVED = CellRef("applications", "new_received", "natural_person")
 DISCLOSED = CellRef("applications", "disclosed", "natural_person")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    """A fresh, empty database of each kind; PostgreSQL from GOVREPORT_TEST_POSTGRES (required in CI)."""
-    if request.param == "sqlite":
-        yield database.database_url(tmp_path / "data")
-        return
-    if not POSTGRES:
-        if REQUIRED:
-            pytest.fail("GOVREPORT_TEST_POSTGRES is not set: the desk must be tested on PostgreSQL in CI")
-        pytest.skip("GOVREPORT_TEST_POSTGRES is not set")
-    server = create_engine(database.database_url(None, POSTGRES), isolation_level="AUTOCOMMIT")
-    name = f"desk_test_{uuid.uuid4().hex[:12]}"
-    with server.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    yield database.database_url(None, str(server.url.set(database=name)))
-    with server.connect() as connection:
-        connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-    server.dispose()
 
 
 @pytest.fixture
