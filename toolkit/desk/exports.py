@@ -3,6 +3,7 @@ open data as one CSV."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -12,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from .. import api, batch
-from ..output import safe_filename, write_atomic
+from ..errors import ToolkitError
+from ..output import safe_filename
 from ..publish import opendata
 from . import region, reports
 from .access import require
@@ -49,21 +51,36 @@ def reports_zip(engine: Engine, account: Account, node_id: int, output: Path, *,
         documents = []
         for stored in _approved(engine, account, node_id, year):
             report = stored.report()
+            try:
+                content = api.render_docx(report)
+            except ToolkitError as exc:
+                exported.failed.append(f"{report.agency.name}：{exc}")
+                continue
             path = Path(folder) / safe_filename(report.title, ".docx")
-            path.write_bytes(api.render_docx(report))
+            path.write_bytes(content)
             documents.append(path)
         if pdf:
             for outcome in batch.write_pdfs(documents, force=True, workers=workers):
                 if outcome.status == batch.FAILED:
                     exported.failed.append(f"{outcome.subject}：{outcome.message}")
-        archive = Path(folder) / "archive.zip"
-        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
-            for path in sorted(Path(folder).iterdir()):
-                if path.suffix in (".docx", ".pdf"):
-                    bundle.write(path, path.name)
         exported.reports = len(documents)
-        write_atomic(output, archive.read_bytes(), force=force)
+        _zip_atomically(output, sorted(p for p in Path(folder).iterdir() if p.suffix in (".docx", ".pdf")))
     return exported
+
+
+def _zip_atomically(output: Path, members: list[Path]) -> None:
+    """The archive written beside its place and renamed into it: a province's PDFs never held in memory,
+    and no half-written .zip left behind."""
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for path in members:
+                bundle.write(path, path.name)
+        os.replace(partial, output)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ToolkitError(f"无法写入 {output}：{exc.strerror or exc}") from None
 
 
 def open_data_csv(engine: Engine, account: Account, node_id: int, year: int | None = None) -> bytes:
