@@ -207,8 +207,11 @@ def test_reinit_adds_and_retires_agencies_and_keeps_every_report(desk, tmp_path)
     board = dashboard.dashboard(desk.engine, desk.office, today=dt.date(2026, 1, 5))
     assert "甲县教育局" not in [row.name for row in board.rows]
     assert "甲县卫生健康局" in [row.name for row in board.rows]
-    # Listed again: back with its report and account as they were.
-    restored = region.sync(desk.engine, registry.load(desk.listing), 2025)
+    # Listed again: back with its report and account as they were; the office renamed keeps its account.
+    restored = region.sync(desk.engine, registry.load(desk.listing), 2025, "某市人民政府办公室（政务公开办）")
+    assert desk.region().office.name == "某市人民政府办公室（政务公开办）"
+    with desk.engine.begin() as connection:
+        assert accounts.login(connection, "office", "office-Secret-9").account.agency_id == desk.office.agency_id
     assert "甲县教育局" in restored.restored and not [a for a in restored.accounts if a.login == "jx-jyj"]
     assert desk.report("甲县教育局").data == kept.data
 

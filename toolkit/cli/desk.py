@@ -74,7 +74,7 @@ def desk():
 @click.option("--agencies", type=_FILE, required=True,
               help="机关名单（.csv 或 .yaml）：机关全称，可选 上级机关（上级的机关全称，直属政务公开办的留空）、代码、层级等。")
 @click.option("--year", type=_YEAR, required=True, help="报告年度，例如 2025：为每个机关建立该年度的报告。")
-@click.option("--office", help="政务公开办的名称，例如：某某市人民政府办公室（首次建立时使用，默认“政务公开办”）。")
+@click.option("--office", help="政务公开办的名称，例如：某某市人民政府办公室（默认“政务公开办”；以后再给出不同的名称即更名，账号和记录不变）。")
 @_database_options
 @click.option("-o", "--output", type=_OUTPUT, required=True, help="新账号清单（CSV：机关全称、账号、初始密码），用于分发。")
 @click.option("--force", is_flag=True, help="覆盖已存在的账号清单文件。")

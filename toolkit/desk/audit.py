@@ -18,6 +18,7 @@ from .schema import accounts, audit_log
 ACTIONS = {
     "login": "登录", "password_changed": "修改密码", "password_reset": "重置密码",
     "agency_added": "新增机关", "agency_retired": "撤销机关", "agency_restored": "恢复机关", "agency_moved": "调整上级机关",
+    "agency_renamed": "更名",
     "report_created": "建立报告", "report_imported": "导入报告", "saved": "保存", "submit_blocked": "提交未通过检查",
     "submitted": "提交", "returned": "退回", "approved": "通过", "reopened": "撤销通过", "commented": "审核意见",
 }

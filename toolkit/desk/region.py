@@ -164,6 +164,10 @@ def sync(engine: Engine, registry: Registry, report_year: int, office_name: str 
                                               create_account(connection, OFFICE_LOGIN, office_id, OFFICE)))
         else:
             office_id = office.id
+            if office_name != office.name:  # the office renamed (机构改革): same account, same history
+                connection.execute(update(agencies).where(agencies.c.id == office_id).values(name=office_name))
+                audit.record(connection, None, "agency_renamed", {"from": office.name, "to": office_name},
+                             agency_id=office_id)
         ids = _apply_entries(connection, existing, registry.agencies, office_id, synced)
         _retire_unlisted(connection, existing, set(ids.values()) | {office_id}, synced)
         _create_accounts(connection, registry.agencies, ids, synced)
