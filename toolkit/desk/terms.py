@@ -21,3 +21,4 @@ SORTS = {
     "deadline": lambda row: (row.deadline or dt.date.max, row.order),
     "updated": lambda row: (row.updated_at is None, row.updated_at or dt.datetime.min, row.order),
 }
+SORT_NAMES = {"tree": "按层级", "name": "按机关名称", "status": "按状态", "deadline": "按截止日期", "updated": "按最后保存时间"}
