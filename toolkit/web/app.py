@@ -13,7 +13,7 @@ from starlette.responses import PlainTextResponse
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import routes
+from . import desk, routes
 from .storage import NotFound, Storage
 
 HERE = Path(__file__).parent
@@ -53,13 +53,15 @@ def field_id(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "-", name)
 
 
-def create_app(data_folder: Path) -> Starlette:
-    """The app over the reports kept in ``data_folder`` (created, and its database migrated, if new)."""
+def create_app(data_folder: Path, database: str | None = None) -> Starlette:
+    """The app over the reports kept in ``data_folder`` (created, and its database migrated, if new);
+    the 政务公开办's desk (/desk) on ``database`` when given (PostgreSQL), else on the same SQLite file."""
     environment = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(),
                               trim_blocks=True, lstrip_blocks=True)
     environment.filters["fid"] = field_id
-    app = Starlette(routes=routes.routes(HERE / "static"), middleware=[Middleware(Guard)],
+    app = Starlette(routes=desk.routes() + routes.routes(HERE / "static"), middleware=[Middleware(Guard)],
                     exception_handlers={NotFound: routes.not_found, 404: routes.not_found})
     app.state.storage = Storage(Path(data_folder))
     app.state.templates = Jinja2Templates(env=environment)
+    app.state.desk_folder, app.state.desk_database, app.state.desk_engine = Path(data_folder), database, None
     return app
