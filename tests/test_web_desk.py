@@ -17,13 +17,14 @@ from toolkit.desk import database, region
 from toolkit.web import desk as desk_pages
 from toolkit.web.app import create_app
 
-from .test_desk import AGENCY_LIST, NEW_RECEIVED, OFFICE, report_text, url  # noqa: F401  (url: the databases)
+from .test_desk import AGENCY_LIST, NEW_RECEIVED, OFFICE, report_text
+from .test_desk import url  # noqa: F401  (the fixture: both databases)
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 @pytest.fixture
-def site(url, tmp_path):  # noqa: F811
+def site(url, tmp_path):
     """The app on a region set up from the list; every account's initial password."""
     listing = tmp_path / "名单.csv"
     listing.write_text(AGENCY_LIST, encoding="utf-8")

@@ -13,7 +13,9 @@ import click
 @click.option("--port", type=click.IntRange(1, 65535), default=8710, show_default=True, help="端口。")
 @click.option("--data", "data_folder", type=click.Path(file_okay=False, path_type=Path),
               help="报告保存的文件夹（SQLite 数据库）；默认为用户数据文件夹下的 govreport。")
-def serve(host, port, data_folder):
+@click.option("--database", envvar="GOVREPORT_DATABASE", metavar="URL",
+              help="政务公开办工作台（/desk）的数据库，例如 postgresql://用户:密码@主机/库名；省略时与报告同在 --data 的 SQLite 中。")
+def serve(host, port, data_folder, database):
     """在本机启动填报网页：在浏览器中填写、检查、保存年度报告，并下载 Word、PDF 等。
 
     不需要联网；每次保存都留有版本，可随时查看和恢复。按 Ctrl+C 停止。
@@ -28,4 +30,4 @@ def serve(host, port, data_folder):
     data_folder = data_folder or default_data_folder()
     click.echo(f"填报网页已启动：{address(host, port)}（在浏览器中打开此地址；按 Ctrl+C 停止）", err=True)
     click.echo(f"报告保存在：{data_folder}", err=True)
-    run(host, port, data_folder)
+    run(host, port, data_folder, database)

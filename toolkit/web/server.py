@@ -23,10 +23,10 @@ def address(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def serve(host: str, port: int, data_folder: Path) -> None:
+def serve(host: str, port: int, data_folder: Path, database: str | None = None) -> None:
     """Serve until stopped (Ctrl+C); every save is committed before it is answered."""
     import uvicorn
 
     from .app import create_app
 
-    uvicorn.run(create_app(data_folder), host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(create_app(data_folder, database), host=host, port=port, log_level="warning", access_log=False)
