@@ -18,7 +18,6 @@ from toolkit.web import desk as desk_pages
 from toolkit.web.app import create_app
 
 from .test_desk import AGENCY_LIST, NEW_RECEIVED, OFFICE, report_text
-from .test_desk import url  # noqa: F401  (the fixture: both databases)
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
