@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from .. import datafile
 from ..desk import access, accounts, audit, dashboard, database, filing, reports, sums
-from ..desk.terms import SCOPES, SORTS, STATUSES, WHOLE
+from ..desk.terms import SCOPES, SORT_NAMES, SORTS, STATUSES, WHOLE
 from ..desk.workflow import EDITABLE
 from ..errors import DataFileError, ToolkitError
 from . import downloads
@@ -175,7 +175,7 @@ async def home(request: Request, current: accounts.Session, form) -> Response:
         own = await run_in_threadpool(filing.own_report, _engine(request), current.account)
         return _to(f"/desk/reports/{own.id}")
     board = await run_in_threadpool(_board, request, current.account)
-    return _page(request, "desk_board.html", session=current, board=board, statuses=STATUSES, sorts=list(SORTS),
+    return _page(request, "desk_board.html", session=current, board=board, statuses=STATUSES, sorts=SORT_NAMES,
                  query=request.query_params, export=f"/desk/dashboard.xlsx?{urlencode(request.query_params)}")
 
 
@@ -201,7 +201,12 @@ async def report_page(request: Request, current: accounts.Session, form) -> Resp
             return opened, audit.entries(connection, report_id=report_id)
 
     opened, log = await run_in_threadpool(read)
+    fmt = opened.stored.report().format
+    # What a comment may be on: the whole report, a narrative section, or a cell by its official label.
+    targets = [("report", "全文"), *((f"sections.{s.key}", s.heading) for s in fmt.narrative_sections),
+               *((f"figures.{ref}", fmt.label(ref)) for ref in fmt.iter_cells())]
     return _page(request, "desk_report.html", session=current, opened=opened, log=log, describe=audit.describe,
+                 targets=targets,
                  editable=not current.account.is_office and opened.stored.status in EDITABLE,
                  message=request.query_params.get("message"))
 
