@@ -241,11 +241,13 @@ def add_font_fallbacks(document, fallbacks: dict[str, str]) -> None:
     font_table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def set_document_defaults(styles_element, east_asian: str, latin: str, size: Pt, language: str = "zh-CN") -> None:
-    """Document-wide run and paragraph defaults (w:docDefaults): fonts, size, Chinese language.
+def set_document_defaults(styles_element, east_asian: str, latin: str, size: Pt) -> None:
+    """Document-wide run and paragraph defaults (w:docDefaults): fonts, size, languages, punctuation.
 
     Theme font references are dropped: they would override the named fonts in Word, and the grid's
-    character pitch is computed from the default size.
+    character pitch is computed from the default size. Latin text is English (en-US), Chinese text
+    Chinese: under a Chinese language a line may break between the digits of a figure. Punctuation
+    stays within the text block (w:overflowPunct off), as 公文 are set.
     """
     r_pr = styles_element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
     fonts = r_pr.find(qn("w:rFonts"))
@@ -259,9 +261,11 @@ def set_document_defaults(styles_element, east_asian: str, latin: str, size: Pt,
     r_pr.find(qn("w:sz")).set(qn("w:val"), half_points)
     r_pr.find(qn("w:szCs")).set(qn("w:val"), half_points)
     lang = r_pr.find(qn("w:lang"))
-    lang.set(qn("w:val"), language)
-    lang.set(qn("w:eastAsia"), language)
-    spacing = styles_element.find(f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}/{qn('w:spacing')}")
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    p_pr = styles_element.find(f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}")
+    _get_or_insert(p_pr, "w:overflowPunct", _P_PR_ORDER).set(qn("w:val"), "0")
+    spacing = p_pr.find(qn("w:spacing"))
     spacing.set(qn("w:after"), "0")
     spacing.set(qn("w:line"), "240")
 

@@ -19,12 +19,14 @@ import subprocess
 import tempfile
 import threading
 import time
+import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import RenderError
 from . import fonts, pagination
+from .libreoffice import for_libreoffice
 
 INSTALL_HINT = (
     "未找到 LibreOffice，无法转换为 PDF。请先安装：\n"
@@ -171,9 +173,9 @@ class _Worker:
             folder.mkdir(parents=True)
         inputs = []
         for task in chunk:
-            link = inbox / f"{task.number:07d}.docx"
-            link.symlink_to(task.source.resolve())
-            inputs.append(link)
+            copy = inbox / f"{task.number:07d}.docx"
+            _write_libreoffice_copy(task.source, copy)
+            inputs.append(copy)
         command = [self.office, f"-env:UserInstallation={self.profile}", "--headless", "--norestore", "--nologo",
                    "--nodefault", "--nolockcheck", "--convert-to", "pdf", "--outdir", str(outbox), *map(str, inputs)]
         scratch = self.home / "tmp"  # LibreOffice's own temporary files, removed with the pool even if it is killed
@@ -227,6 +229,15 @@ class _Worker:
             code = process.returncode
             return left, f"LibreOffice 异常退出（{f'信号 {-code}' if code < 0 else f'退出码 {code}'}）"
         return left, None
+
+
+def _write_libreoffice_copy(source: Path, copy: Path) -> None:
+    """The file as LibreOffice must read it; a file that is no .docx goes as it is, for LibreOffice to refuse."""
+    try:
+        copy.write_bytes(for_libreoffice(source.read_bytes()))
+    except (OSError, zipfile.BadZipFile, ValueError, KeyError):
+        copy.unlink(missing_ok=True)
+        copy.symlink_to(source.resolve())
 
 
 def _finished_pdf(path: Path) -> bytes | None:

@@ -16,11 +16,15 @@ from ..output import write_atomic
 
 
 def _shipped_folder() -> Path:
-    """Package data when installed, templates/ in a source tree."""
+    """templates/ of the source tree this package runs from (a checkout, or a worktree beside an
+    editable install, whose package data would point at another tree); package data when installed."""
+    source_tree = Path(__file__).resolve().parents[2]
+    if (source_tree / "pyproject.toml").is_file() and (source_tree / "templates").is_dir():
+        return source_tree / "templates"
     spec = importlib.util.find_spec("toolkit.templates")
     if spec is not None and spec.submodule_search_locations:
         return Path(next(iter(spec.submodule_search_locations)))
-    return Path(__file__).resolve().parents[2] / "templates"
+    return source_tree / "templates"
 
 
 def cache_folder() -> Path:
