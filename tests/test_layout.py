@@ -18,7 +18,7 @@ from toolkit.formats import get_format
 from toolkit.formats.loader import parse_format
 from toolkit.layout import grid
 from toolkit.render import builder, render
-from toolkit.render.context import signature_lines
+from toolkit.render.signature import layout
 from toolkit.render.geometry import balanced, break_lines, em_width, split_words, strands, table_geometry, words
 from toolkit.render.package import normalized_docx
 
@@ -158,23 +158,23 @@ def body_text(data: bytes) -> list[str]:
 
 
 @pytest.mark.parametrize("seal", [False, True])
-def test_long_signature_stays_right_and_whole(seal):
+def test_signature_breaks_a_name_only_when_it_does_not_fit(seal):
     date = "2025年1月16日"
-    name_line, date_line = signature_lines(LONG_NAME, date, sealed=seal)
-    names = name_line.split("\n")
-    assert "".join(n.strip("\u3000 ") for n in names) == LONG_NAME and len(names) == 2
-    for line in names:
-        assert em_width(line.rstrip()) <= 28  # never past the right margin
-        assert len(line) - len(line.lstrip("\u3000 ")) >= 8  # never at the left margin
-    right = lambda line: 28 - em_width(line)
-    if seal:
-        assert right(date_line) >= 4 and right(signature_lines("某某县某某局", date, True)[1]) == 4
-        centre = em_width(date_line) - em_width(date) / 2
-        for line in names:
-            body = line.lstrip("\u3000 ")
-            assert abs((em_width(line) - em_width(body) / 2) - centre) <= 0.5
-    else:
-        assert all(right(line) == 2 for line in names)
+    nineteen = "江苏省淮安市清江浦区市场监督管理局"[:17] + "本部"
+    assert layout(nineteen, date, seal, 28).name_lines == (nineteen,)  # fits: one line
+    block = layout(LONG_NAME, date, seal, 28)
+    assert "".join(block.name_lines) == LONG_NAME and len(block.name_lines) == 2
+    left, right = block.name_indents
+    widest = max(map(em_width, block.name_lines))
+    if seal:  # the date ends four characters from the margin; the name centred on it
+        assert block.date_indents[1] >= 4 and layout("某某县某某局", date, True, 28).date_indents == (0, 4)
+        date_centre = 28 - block.date_indents[1] - em_width(date) / 2
+        assert abs((left + 28 - right) / 2 - date_centre) < 1e-9 and 28 - right - left >= widest
+    else:  # the name ends two from the margin, the date starts two right of the name's first character
+        assert block.name_indents == (0, 2) and block.name_align == "right"
+        assert 28 - block.date_indents[1] - em_width(date) == 28 - 2 - widest + 2
+        short = layout("某某局", date, False, 28)  # a date longer than the name ends two from the margin
+        assert short.date_indents[1] == 2 and short.name_indents[1] == 2 + em_width(date) + 2 - 3
 
 
 def test_heading_after_a_table_has_space_before():

@@ -20,7 +20,7 @@ from ..errors import TemplateError
 from ..findings import ERROR, Finding, Location
 from ..formats import CellRef, Format
 from ..model import Report
-from ..render.context import context, signature_lines
+from ..render.context import context, signature_values
 from ..render.engine import compile_template
 from .tablematch import cell_text, squeeze
 
@@ -73,8 +73,7 @@ def probe(fmt: Format, variant: int) -> tuple[dict, list[Piece]]:
                                 fmt.table_section(table_key).heading, ref=ref))
     date = f"{fmt.first_year + variant + 1}年2月{17 + variant}日"
     name = f"探针{mark}落款"
-    name_line, date_line = signature_lines(name, date, False)
-    values.update(date=date, signature={"name": name, "date": date, "name_line": name_line, "date_line": date_line})
+    values.update(date=date, signature=signature_values(name, date, False))
     pieces += [Piece("落款的署名", name), Piece("成文日期", date)]
     return values, pieces
 

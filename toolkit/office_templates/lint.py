@@ -324,6 +324,6 @@ GENERAL_VARIABLES = (
     ("lead", "导语段落列表：`{%p for p in lead %}` … `{{ p }}` … `{%p endfor %}`"),
     ("signature", "落款；不显示落款时为空：`{%p if signature %}` … `{%p endif %}`"),
     ("{{ signature.name }}、{{ signature.date }}", "署名、成文日期"),
-    ("{{ signature.name_line }}、{{ signature.date_line }}", "按 GB/T 9704 用全角空格排好位置的署名行、日期行"),
+    ("{{ signature.name_line }}、{{ signature.date_line }}", "署名行、日期行：按 GB/T 9704 以对齐方式和缩进排好位置，署名过长时分行"),
     ("part.title、part.paragraphs", "在 `{%p for part in sections.X.parts %}` 中：分项的小标题和段落"),
 )

@@ -6,16 +6,11 @@ import re
 
 from ..formats import CellRef
 from ..model import CONTACT_FIELDS, Report
-from ..output import display_width
 from .geometry import split_words
 
 # Characters XML 1.0 forbids; a pasted control character must not make the document unreadable.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_FULL_SPACE = "\u3000"
-CHARS_PER_LINE = 28
 TITLE_CHARS_PER_LINE = 20  # 2号 (22 pt) characters in the 156 mm type area
-# An unsealed 落款 starts no further left than this many characters from the margin.
-SIGNATURE_MIN_START = 10
 
 
 def clean(text: str) -> str:
@@ -49,41 +44,10 @@ def lead_paragraphs(report: Report) -> list[str]:
     return [text]
 
 
-def _width(text: str) -> float:
-    """Width in characters of the grid: a Chinese character is one, a digit or letter half."""
-    return display_width(text) / 2
-
-
-def signature_lines(name: str, date: str, sealed: bool) -> tuple[str, str]:
-    """The 落款 per GB/T 9704 7.3.5, as lines padded with full-width spaces on the 28-character grid.
-
-    Unsealed: the name ends two characters from the right margin, the date starts two characters
-    to the right of the name (when the date is longer, it ends two from the margin instead).
-    Sealed: the date ends four characters from the margin, the name centred above it (a name
-    too wide to end two characters from the margin so moves the pair left together).
-    A name too long for the block is broken between words into even lines (joined by a line
-    break), each placed by the same rule: the block stays in the right part of the page.
-    """
-    date_width = _width(date)
-    if sealed:
-        names = split_words(name, CHARS_PER_LINE - 2 - SIGNATURE_MIN_START)
-        widest = max(_width(line) for line in names)
-        # Centred on the date; a name too wide for that moves the pair left, to end 右空二字.
-        centre = min(CHARS_PER_LINE - 4 - date_width / 2, CHARS_PER_LINE - 2 - widest / 2)
-        date_start = centre - date_width / 2
-        starts = [centre - _width(line) / 2 for line in names]
-    else:
-        names = split_words(name, CHARS_PER_LINE - 2 - SIGNATURE_MIN_START)
-        widest = max(_width(line) for line in names)
-        starts = [CHARS_PER_LINE - 2 - _width(line) for line in names]
-        date_start = CHARS_PER_LINE - 2 - widest + 2
-        if date_start + date_width > CHARS_PER_LINE - 2:
-            shift = date_start + date_width - (CHARS_PER_LINE - 2)
-            date_start -= shift
-            starts = [start - shift for start in starts]
-    pad = lambda start: _FULL_SPACE * max(0, int(start)) + (" " if start - int(start) >= 0.5 else "")
-    name_line = "\n".join(pad(start) + line for start, line in zip(starts, names))
-    return name_line, (pad(date_start) + date if date else "")
+def signature_values(name: str, date: str, sealed: bool) -> dict:
+    """The 落款 as a template sees it. ``name_line`` and ``date_line`` are the lines the template
+    places by alignment and indents (render.signature); the name is broken there when too long."""
+    return {"name": name, "date": date, "sealed": sealed, "name_line": name, "date_line": date}
 
 
 def context(report: Report) -> dict:
@@ -113,8 +77,7 @@ def context(report: Report) -> dict:
     }
     if report.signature.show:
         name = clean(report.signature.name or report.agency.name)
-        name_line, date_line = signature_lines(name, date_text(report), report.signature.seal)
-        values["signature"] = {"name": name, "date": date_text(report), "name_line": name_line, "date_line": date_line}
+        values["signature"] = signature_values(name, date_text(report), report.signature.seal)
     for table in fmt.tables.values():
         values[table.key] = {
             row.key: {column.key: cell_text(report, CellRef(table.key, row.key, column.key))

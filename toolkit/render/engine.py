@@ -26,7 +26,7 @@ from lxml.etree import XMLSyntaxError
 
 from ..errors import TemplateError
 from ..model import Report
-from . import canonical, oxml
+from . import canonical, oxml, signature
 from .context import context
 from .package import Member, read_members, write_package
 from .sandbox import environment
@@ -48,7 +48,8 @@ class CompiledTemplate:
             self._docx = DocxTemplate(self.path)
             self._docx.init_docx()
             self._env = environment()
-            self._body = self._docx.patch_xml(self._docx.get_xml())
+            self._body, self._signature = signature.Slots.prepare(
+                self._docx.patch_xml(self._docx.get_xml()), self._members.get("word/styles.xml"))
             lined = _with_paragraph_lines(self._body)
             self._body_template = self._env.from_string(lined)
             # Where nothing after Jinja can change the body, Jinja's output is the body.
@@ -81,7 +82,12 @@ class CompiledTemplate:
         ``owner`` (the agency) is its author and last editor, whoever wrote the template: an
         adopted template must not publish its author's personal name."""
         with _template_errors(self.path):
-            replaced = {"word/document.xml": self._document_xml(values)}
+            block = None
+            if self._signature and values.get("signature"):
+                placed, block = self._signature.values(values["signature"])
+                values = {**values, "signature": placed}
+            body = self._document_xml(values)
+            replaced = {"word/document.xml": self._signature.fill(body, block) if self._signature else body}
             for name, (part, source) in self._parts.items():
                 replaced[name] = self._part_xml(part, source, values)
             for name, (part, source) in self._footnotes.items():
