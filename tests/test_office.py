@@ -133,7 +133,7 @@ def test_group_labels_are_repeated_where_table_3_runs_onto_the_next_page(printed
 def test_pdf_sets_the_faces_apart_and_warns_of_none(printed):
     for name, (report, word, pdf) in printed.items():
         families = {fonts._stem(f) for f in fonts.pdf_fonts(pdf)}
-        assert {"notoserifcjk", "notosanscjk", "umingcn"} <= families, (name, families)  # title/宋, 黑, 仿宋
+        assert {"notoserifcjk", "notosanscjk", "fandolfang"} <= families, (name, families)  # title/宋, 黑, 仿宋
         assert len(families) >= 3
         assert fonts.fallbacks(word, pdf) == [], name
     bold = [f for f in fonts.pdf_fonts(printed["huaian"][2]) if "Bold" in f]

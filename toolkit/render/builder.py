@@ -148,9 +148,10 @@ class _Body:
             self._cell(table, placed, style, layout.table.layout == "grid" and placed.row >= header_rows, shape)
         oxml.set_widths(table, shape.widths)
         oxml.set_all_cell_borders(table)
-        # A table stays on one page when it fits: each row keeps with the next.
-        for row in table.rows[:-1]:
-            for cell in row.cells:
+        # A table follows the text on the page; its heading, header rows and first row stay
+        # together, and a block of table 二 (title, header, rows) is never parted.
+        for r in _kept_rows(layout, header_rows):
+            for cell in table.rows[r].cells:
                 for paragraph in cell.paragraphs:
                     paragraph.paragraph_format.keep_with_next = True
 
@@ -172,6 +173,14 @@ class _Body:
             sides = {"right": 2 * indent} if left_aligned else {"left": indent, "right": indent}
             oxml.set_indent_twips(paragraph._p.get_or_add_pPr(), **sides)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def _kept_rows(layout: Grid, header_rows: int) -> list[int]:
+    """The rows that keep with the next: the header rows, and every row of a stacked block but its last."""
+    if layout.table.layout != "blocks":
+        return list(range(header_rows))
+    block_starts = {c.row for c in layout.label_cells() if c.colspan == layout.cols}
+    return [r for r in range(layout.rows - 1) if r + 1 not in block_starts]
 
 
 def _page(document: docx.Document) -> None:

@@ -42,7 +42,7 @@ FACES = (
     Face("方正小标宋简体", "标题", "宋体", "Noto Serif CJK SC", "bold", "fonts-noto-cjk"),
     Face("黑体", "一级标题", "", "Noto Sans CJK SC", "regular", "fonts-noto-cjk"),
     Face("楷体_GB2312", "二级标题", "楷体", "AR PL UKai CN", "regular", "fonts-arphic-ukai"),
-    Face("仿宋_GB2312", "正文", "仿宋", "AR PL UMing CN", "regular", "fonts-arphic-uming"),
+    Face("仿宋_GB2312", "正文", "仿宋", "FandolFang R", "regular", "texlive-lang-chinese"),
     Face("宋体", "表格、页码", "", "Noto Serif CJK SC", "regular", "fonts-noto-cjk"),
 )
 # Digits and Latin letters: Times New Roman, or the free face with the same widths, so that a
@@ -56,6 +56,9 @@ ALIASES = {
     "宋体": ("SimSun",),
     "方正小标宋简体": ("方正小标宋_GBK", "FZXiaoBiaoSong-B05S"),
 }
+# Folders of free faces that fontconfig does not search by itself: TeX Live's OpenType fonts
+# (FandolFang, a 仿宋 covering GB 2312).
+FONT_FOLDERS = ("/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol",)
 PACKAGES = tuple(dict.fromkeys(face.package for face in (*FACES, LATIN)))
 
 
@@ -82,9 +85,11 @@ def fontconfig_rules() -> str:
                 f'<edit name="family" mode="append" binding="strong"><string>{escape(f.free)}</string></edit>'
                 f"{weight}</match>"
             )
+    folders = "".join(f"  <dir>{escape(folder)}</dir>\n" for folder in FONT_FOLDERS if os.path.isdir(folder))
     return (
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n' + "\n".join(rules) + "\n</fontconfig>\n"
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n' + folders + "\n".join(rules)
+        + "\n</fontconfig>\n"
     )
 
 
@@ -142,8 +147,9 @@ def _postscript_name(family: str) -> str | None:
     """The PostScript name of an installed family, or None when fontconfig would substitute it."""
     if shutil.which("fc-match") is None:
         return None
-    done = subprocess.run(["fc-match", "-f", "%{family}|%{postscriptname}", family],
-                          capture_output=True, text=True, check=False)
+    with tempfile.TemporaryDirectory(prefix="govreport-fc-") as folder:
+        done = subprocess.run(["fc-match", "-f", "%{family}|%{postscriptname}", family], capture_output=True,
+                              text=True, check=False, env=office_environment(Path(folder)))
     families, _, postscript = done.stdout.partition("|")
     return postscript if _compact(family) in {_compact(f) for f in families.split(",")} else None
 
