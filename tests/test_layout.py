@@ -18,7 +18,7 @@ from toolkit.formats import get_format
 from toolkit.formats.loader import parse_format
 from toolkit.layout import grid
 from toolkit.render import builder, render
-from toolkit.render.signature import layout
+from toolkit.render.signature import layout, printed_width
 from toolkit.render.geometry import balanced, break_lines, em_width, split_words, strands, table_geometry, words
 from toolkit.render.package import normalized_docx
 
@@ -168,13 +168,13 @@ def test_signature_breaks_a_name_only_when_it_does_not_fit(seal):
     widest = max(map(em_width, block.name_lines))
     if seal:  # the date ends four characters from the margin; the name centred on it
         assert block.date_indents[1] >= 4 and layout("某某县某某局", date, True, 28).date_indents == (0, 4)
-        date_centre = 28 - block.date_indents[1] - em_width(date) / 2
+        date_centre = 28 - block.date_indents[1] - printed_width(date) / 2
         assert abs((left + 28 - right) / 2 - date_centre) < 1e-9 and 28 - right - left >= widest
     else:  # the name ends two from the margin, the date starts two right of the name's first character
         assert block.name_indents == (0, 2) and block.name_align == "right"
-        assert 28 - block.date_indents[1] - em_width(date) == 28 - 2 - widest + 2
+        assert 28 - block.date_indents[1] - printed_width(date) == 28 - 2 - widest + 2
         short = layout("某某局", date, False, 28)  # a date longer than the name ends two from the margin
-        assert short.date_indents[1] == 2 and short.name_indents[1] == 2 + em_width(date) + 2 - 3
+        assert short.date_indents[1] == 2 and short.name_indents[1] == 2 + printed_width(date) + 2 - 3
 
 
 def test_heading_after_a_table_has_space_before():

@@ -56,11 +56,21 @@ class Block:
     date_indents: tuple[float, float]
 
 
+# Word and LibreOffice set a little space (a fifth of a character) where Chinese meets digits.
+_AUTOSPACE = 0.2
+_SCRIPT_CHANGE = re.compile(r"(?<=[0-9A-Za-z])(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])(?=[0-9A-Za-z])")
+
+
+def printed_width(text: str) -> float:
+    """Width in characters as printed: digits half a character, plus the space between scripts."""
+    return em_width(text) + _AUTOSPACE * len(_SCRIPT_CHANGE.findall(text))
+
+
 def layout(name: str, date: str, sealed: bool, chars: float) -> Block:
     """The 落款 on a line of ``chars`` characters."""
     names = tuple(split_words(name, chars - NAME_RIGHT - LEFT_MARGIN_CHARS))
-    widest = max(em_width(line) for line in names)
-    date_width = em_width(date)
+    widest = max(printed_width(line) for line in names)
+    date_width = printed_width(date)
     if sealed:
         # Centred on the date; a name too wide for that moves the pair left, to end 右空二字.
         centre = min(chars - SEALED_DATE_RIGHT - date_width / 2, chars - NAME_RIGHT - widest / 2)
