@@ -26,7 +26,7 @@ from lxml.etree import XMLSyntaxError
 
 from ..errors import TemplateError
 from ..model import Report
-from . import canonical, oxml, signature
+from . import canonical, oxml, signature, typography
 from .context import context
 from .package import Member, read_members, write_package
 from .sandbox import environment
@@ -86,7 +86,7 @@ class CompiledTemplate:
             if self._signature and values.get("signature"):
                 placed, block = self._signature.values(values["signature"])
                 values = {**values, "signature": placed}
-            body = self._document_xml(values)
+            body = typography.keep_numbers_whole(self._document_xml(values))
             replaced = {"word/document.xml": self._signature.fill(body, block) if self._signature else body}
             for name, (part, source) in self._parts.items():
                 replaced[name] = self._part_xml(part, source, values)
