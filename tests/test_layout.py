@@ -3,6 +3,7 @@ character, figures on one line, titles and 落款 broken between words, valid OO
 
 import datetime
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -214,3 +215,28 @@ def test_a_long_name_broken_in_the_title_reads_back_whole(tmp_path):
     path = tmp_path / "report.docx"
     path.write_bytes(render(stress_report(False)))
     assert extract(path).report.agency.name == LONG_NAME
+
+
+def test_figures_are_narrowed_only_in_the_columns_that_need_it(runner, tmp_path):
+    from toolkit.cli import cli
+    from toolkit.render import narrowing
+    from toolkit.render.context import context
+
+    sample = toolkit.load(next(p for p in SAMPLES if "huaian" in p.name))
+    assert narrowing.narrowed_columns(sample.format, context(sample)) == {}  # three- and four-digit figures fit
+    styles = zipfile.ZipFile(io.BytesIO(render(sample))).read("word/styles.xml")
+    assert b"<w:w " not in styles
+    report = stress_report(False)
+    narrowed = narrowing.narrowed_columns(report.format, context(report))
+    assert {(n.table, n.scale) for n in narrowed.values()} == {("applications", 80), ("appeals", 65)}
+    assert len(narrowed) == 5  # the columns of the five nine-digit figures (and their totals), no others
+    styles = zipfile.ZipFile(io.BytesIO(render(report))).read("word/styles.xml").decode()
+    for style in narrowed:
+        assert f'w:styleId="{style}"' in styles
+        assert re.search(rf'w:styleId="{style}".*?<w:w w:val="(\d+)"/>', styles).group(1) == str(narrowed[style].scale)
+    notes = narrowing.notes(report.format, narrowed)
+    assert "「行政复议 / 结果维持」所在列的数字较长，已横向压缩至 65%" in "".join(notes)
+    data = tmp_path / "stress.yaml"
+    data.write_text(toolkit.dumps(report), encoding="utf-8")
+    result = runner.invoke(cli, ["render", str(data), "-o", str(tmp_path / "out.docx"), "--ignore-errors"])
+    assert "说明：「四、政府信息公开行政复议、行政诉讼情况」中「行政复议 / 结果维持」所在列" in result.output, result.output

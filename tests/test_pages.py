@@ -196,3 +196,33 @@ def test_adopted_wps_signature_ends_two_characters_from_its_own_margin(office, s
     for produce in PRODUCERS.values():
         names, date, _ = signature_lines(report, produce(word))
         assert_unsealed(names, date, (page.page_width - page.right_margin) / 12700, char_pt, 0.3)
+
+
+def printed_words(pdf: bytes) -> list[tuple[int, float, float, str]]:
+    """(page, x0, x1, text) of every word, from pdftotext -bbox."""
+    import subprocess
+
+    from lxml import etree
+
+    out = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+    root = etree.fromstring(out, etree.XMLParser(recover=True))
+    words = []
+    for number, page in enumerate(root.iterfind(".//{*}page"), 1):
+        for word in page.iterfind(".//{*}word"):
+            words.append((number, float(word.get("xMin")), float(word.get("xMax")), word.text or ""))
+    return words
+
+
+def test_table_4_figures_are_printed_at_full_width_when_they_fit(pages):
+    """Table 四's figures (小五, 9 pt: a digit 4.5 pt wide) at >= 90 % of their width, unless too long."""
+    for name in ("huaian-2024", "taocun-2022"):
+        report, word, pdf = pages[name]
+        figures = [str(report.value(CellRef("appeals", row.key, column.key)))
+                   for row, column in report.format.tables["appeals"].iter_cells()]
+        words = printed_words(pdf)
+        heading = report.format.table_section("appeals").heading
+        start = next(i for i, w in enumerate(words) if w[3].startswith(heading[:4]))
+        row = [w for w in words[start:] if w[3].isdigit()][-len(figures):]
+        assert [w[3] for w in row] == figures, name
+        for _, x0, x1, text in row:
+            assert (x1 - x0) >= 0.9 * 4.5 * len(text), (name, text, x1 - x0)

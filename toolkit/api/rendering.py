@@ -91,6 +91,7 @@ class Rendered:
     written: list[Path]
     unchanged: list[Path] = field(default_factory=list)
     font_fallbacks: list = field(default_factory=list)  # render.fonts.Fallback: faces the PDF lost
+    layout_notes: list[str] = field(default_factory=list)  # what the page layout did that a clerk should know
 
     @property
     def errors(self) -> int:
@@ -136,4 +137,14 @@ def render_files(report: Report, outputs: Outputs, *, template: Path | None = No
             done = f"（已生成：{'、'.join(map(str, written))}）" if written else ""
             raise ToolkitError(f"PDF 未生成{done}：{exc}") from None
         fallbacks = fonts.fallbacks(document, converted)
-    return Rendered(findings, written, unchanged, fallbacks)
+    return Rendered(findings, written, unchanged, fallbacks, layout_notes(report, template) if document else [])
+
+
+def layout_notes(report: Report, template: str | Path | None) -> list[str]:
+    """Figure columns of the default template set narrower for this report's long figures."""
+    if template is not None:
+        return []
+    from ..render import narrowing
+    from ..render.context import context
+
+    return narrowing.notes(report.format, narrowing.narrowed_columns(report.format, context(report)))

@@ -207,5 +207,7 @@ def render(data, output, template, pdf, with_html, with_json, with_csv, chart, p
         click.echo(f"已生成：{path}", err=True)
     for fallback in rendered.font_fallbacks:
         click.secho(f"注意：{fallback.message()}", err=True, fg="yellow")
+    for note in rendered.layout_notes:
+        click.echo(f"说明：{note}", err=True)
     for path in rendered.unchanged:
         click.echo(f"未改动：{path}（内容与本次生成的相同）", err=True)

@@ -21,6 +21,7 @@ from ..formats import Format, get_format, versions
 from ..layout import Grid, GridCell, grid
 from . import fonts, oxml
 from .geometry import TableGeometry, table_geometry
+from .narrowing import style_name
 from .package import normalized_docx
 
 # Sizes by their Chinese names (GB/T 9704 speaks in 号).
@@ -57,10 +58,14 @@ SPACE_AFTER_TABLE = Pt(LINE_PITCH_TWIPS / 20 / 2)
 
 @functools.lru_cache(maxsize=None)
 def table_shape(layout: Grid) -> TableGeometry:
-    """Column widths (twips, summing to the type area) and figure scale of a table as printed
+    """Column widths (twips, summing to the type area) and the narrowest figure scale they allow
     (worked out once per table: the search takes a fraction of a second)."""
-    style = TABLE_STYLE[layout.table.layout]
-    return table_geometry(layout, TYPE_AREA_TWIPS, SIZE[STYLES[style][1]].pt, CELL_MARGIN_TWIPS)
+    return table_geometry(layout, TYPE_AREA_TWIPS, figure_em_twips(layout) / 20, CELL_MARGIN_TWIPS)
+
+
+def figure_em_twips(layout: Grid) -> float:
+    """One character of the table's text, in twips."""
+    return SIZE[STYLES[TABLE_STYLE[layout.table.layout]][1]].pt * 20
 
 
 def build(fmt: Format) -> docx.Document:
@@ -145,7 +150,8 @@ class _Body:
             for row in table.rows[:header_rows]:
                 oxml.set_row_header(row)
         for placed in layout.cells:
-            self._cell(table, placed, style, layout.table.layout == "grid" and placed.row >= header_rows, shape)
+            self._cell(table, placed, style, layout.table.layout == "grid" and placed.row >= header_rows, shape,
+                       layout.table.key)
         oxml.set_widths(table, shape.widths)
         oxml.set_all_cell_borders(table)
         # A table follows the text on the page; its heading, header rows and first row stay
@@ -155,7 +161,8 @@ class _Body:
                 for paragraph in cell.paragraphs:
                     paragraph.paragraph_format.keep_with_next = True
 
-    def _cell(self, table, placed: GridCell, style: str, is_row_label: bool, shape: TableGeometry) -> None:
+    def _cell(self, table, placed: GridCell, style: str, is_row_label: bool, shape: TableGeometry,
+              layout_key: str) -> None:
         cell = table.cell(placed.row, placed.col)
         if placed.rowspan > 1 or placed.colspan > 1:
             cell = cell.merge(table.cell(placed.row + placed.rowspan - 1, placed.col + placed.colspan - 1))
@@ -165,14 +172,23 @@ class _Body:
         left_aligned = is_row_label and not placed.ref and placed.rowspan == 1
         if left_aligned:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        if placed.ref and shape.figure_scale < 100:
-            oxml.set_character_scale(paragraph.runs[0]._r, shape.figure_scale)
+        if placed.ref:
+            # Each figure column has its own character style, narrowed per report when its figures need it.
+            paragraph.runs[0].style = _figure_column_style(table.part.document, layout_key, placed.col)
         indent = shape.indents.get((placed.row, placed.col))
         if indent:
             # A narrower measure evens out the label's lines; a centred label stays centred.
             sides = {"right": 2 * indent} if left_aligned else {"left": indent, "right": indent}
             oxml.set_indent_twips(paragraph._p.get_or_add_pPr(), **sides)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def _figure_column_style(document: docx.Document, table_key: str, column: int):
+    """The (hidden, empty) character style of one figure column, made on first use."""
+    name = style_name(table_key, column)
+    if name not in [s.name for s in document.styles]:
+        document.styles.add_style(name, WD_STYLE_TYPE.CHARACTER).hidden = True
+    return document.styles[name]
 
 
 def _kept_rows(layout: Grid, header_rows: int) -> list[int]:

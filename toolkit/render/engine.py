@@ -26,7 +26,7 @@ from lxml.etree import XMLSyntaxError
 
 from ..errors import TemplateError
 from ..model import Report
-from . import canonical, oxml, signature, typography
+from . import canonical, narrowing, oxml, signature, typography
 from .context import context
 from .package import Member, read_members, write_package
 from .sandbox import environment
@@ -75,12 +75,14 @@ class CompiledTemplate:
                         self._compressed[name] = Member.deflate(name, render_part(part, source, {}))
                         del parts[name]
 
-    def render(self, values: dict, created: str | None = None, owner: str | None = None) -> bytes:
+    def render(self, values: dict, created: str | None = None, owner: str | None = None,
+               narrowed: dict | None = None) -> bytes:
         """The filled-in .docx, with fixed zip timestamps so equal input gives equal bytes.
 
         ``created`` (YYYY-MM-DD) dates the document; without it, the template's dates stay.
         ``owner`` (the agency) is its author and last editor, whoever wrote the template: an
-        adopted template must not publish its author's personal name."""
+        adopted template must not publish its author's personal name.
+        ``narrowed``: figure columns to set narrower (render.narrowing), where the template has them."""
         with _template_errors(self.path):
             block = None
             if self._signature and values.get("signature"):
@@ -92,6 +94,8 @@ class CompiledTemplate:
                 replaced[name] = self._part_xml(part, source, values)
             for name, (part, source) in self._footnotes.items():
                 replaced[name] = self._footnotes_xml(part, source, values)
+            if narrowed and "word/styles.xml" in self._members:
+                replaced["word/styles.xml"] = narrowing.narrow_styles(self._members["word/styles.xml"], narrowed)
             if "docProps/core.xml" in self._members:
                 replaced["docProps/core.xml"] = self._core_xml(values, created, owner)
             return write_package([Member.deflate(name, replaced[name]) if name in replaced else member
@@ -227,5 +231,7 @@ def compile_template(template: str | Path) -> CompiledTemplate:
 def render(report: Report, template: str | Path | None = None) -> bytes:
     """The report as .docx bytes, filled into ``template`` (default: the format's own)."""
     created = report.date.isoformat() if report.date else None  # the 成文日期 dates the file
+    values = context(report)
     compiled = compile_template(template or default_template(report.format.version))
-    return compiled.render(context(report), created, owner=report.agency.name)
+    return compiled.render(values, created, owner=report.agency.name,
+                           narrowed=narrowing.narrowed_columns(report.format, values))

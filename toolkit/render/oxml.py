@@ -146,12 +146,6 @@ def set_widths(table, widths: tuple[int, ...]) -> None:
             column += span
 
 
-def set_character_scale(r, percent: int) -> None:
-    """Set a run's characters narrower (w:w), so that a long figure stays on one line."""
-    r_pr = r.get_or_add_rPr()
-    _get_or_insert(r_pr, "w:w", _R_PR_ORDER).set(qn("w:val"), str(percent))
-
-
 def set_indent_twips(p_pr, **sides: int) -> None:
     """Left and right paragraph indents in twips, e.g. ``left=90, right=90``."""
     ind = _get_or_insert(p_pr, "w:ind", _P_PR_ORDER)
