@@ -240,3 +240,40 @@ def test_figures_are_narrowed_only_in_the_columns_that_need_it(runner, tmp_path)
     data.write_text(toolkit.dumps(report), encoding="utf-8")
     result = runner.invoke(cli, ["render", str(data), "-o", str(tmp_path / "out.docx"), "--ignore-errors"])
     assert "说明：「四、政府信息公开行政复议、行政诉讼情况」中「行政复议 / 结果维持」所在列" in result.output, result.output
+
+
+def cell_looks(table) -> dict[str, tuple[str | None, str | None]]:
+    """Each cell's text -> (paragraph alignment, fill) as the template sets it."""
+    looks = {}
+    for tc in table._tbl.iter(qn("w:tc")):
+        text = "".join(t.text or "" for t in tc.iter(qn("w:t")))
+        jc = tc.find(f"{qn('w:p')}/{qn('w:pPr')}/{qn('w:jc')}")
+        shading = tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
+        looks.setdefault(text, (jc.get(qn("w:val")) if jc is not None else None,
+                                shading.get(qn("w:fill")) if shading is not None else None))
+    return looks
+
+
+@pytest.mark.parametrize("version", toolkit.versions())
+def test_tables_are_set_as_the_official_template_from_the_format_data(version):
+    document = docx.Document(io.BytesIO(builder.template_bytes(version)))
+    proactive, applications, appeals = (cell_looks(t) for t in document.tables)
+    titles = [b.title for b in get_format(version).tables["proactive"].blocks]
+    assert all(proactive[title] == ("left", "C6D9F1") for title in titles)  # 第二十条第（X）项: left, shaded
+    assert proactive["信息内容"] == ("center", None)
+    assert applications["三、本年度办理结果"][0] == "left" and applications["申请人情况"] == ("center", None)
+    assert {look for text, look in appeals.items() if text} == {("center", None)}
+    # The same builder with other data sets the cells otherwise: the looks come from the format file.
+    data = yaml.safe_load((FORMATS / f"{version}.yaml").read_text(encoding="utf-8"))
+    data["table_cells"]["appeals"] = {"header": {"align": "right", "fill": "eeeeee"}}
+    restyled = cell_looks(builder.build(parse_format(data)).tables[2])
+    assert restyled["行政复议"] == ("right", "EEEEEE")
+
+
+def test_a_format_file_with_a_wrong_cell_look_is_refused():
+    from toolkit.errors import ToolkitError
+
+    data = yaml.safe_load((FORMATS / "2021.yaml").read_text(encoding="utf-8"))
+    data["table_cells"]["appeals"] = {"header": {"align": "middle"}}
+    with pytest.raises(ToolkitError, match="table_cells.appeals.header"):
+        parse_format(data)

@@ -42,6 +42,18 @@ class Grid:
     def label_cells(self) -> tuple[GridCell, ...]:
         return tuple(c for c in self.cells if not c.is_figure)
 
+    def kind(self, cell: GridCell) -> str:
+        """What the cell is, as a format's ``table_cells`` names it: a block's title line (table 二),
+        the corner over the row labels (table 三), a header, a row label, or a figure."""
+        if cell.is_figure:
+            return "figure"
+        if self.table.layout == "blocks":
+            titles = {c.row for c in self.cells if c.colspan == self.cols}
+            return "title" if cell.row in titles else "header" if cell.row - 1 in titles else "row_label"
+        if self.table.layout == "grid" and (cell.row, cell.col) == (0, 0):
+            return "corner"
+        return "header" if cell.row < min(c.row for c in self.figure_cells()) else "row_label"
+
 
 def _merged_labels(paths: Sequence[tuple[str, ...]], depth: int) -> list[tuple[int, int, int, int, str]]:
     """(level, start, breadth, depth spanned, text) for label paths laid side by side.

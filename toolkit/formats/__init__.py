@@ -204,6 +204,19 @@ class Numbering:
         return self.part.sub("", self.heading.sub("", title, count=1), count=1)
 
 
+@dataclass(frozen=True)
+class CellLook:
+    """How one kind of table cell is set, as in the official template: alignment, and a fill
+    colour (hex RGB) or none."""
+
+    align: str = "center"
+    fill: str | None = None
+
+
+# The kinds of table cells a format's ``table_cells`` may set (layout.Grid names them).
+CELL_KINDS = ("title", "corner", "header", "row_label", "figure")
+
+
 @dataclass(frozen=True, repr=False)
 class Format:
     version: str
@@ -220,6 +233,11 @@ class Format:
     numbering: Numbering
     sanity: dict = field(default_factory=dict)
     level_by_name_pattern: tuple[tuple[re.Pattern, str], ...] = ()
+    table_cells: dict[str, dict[str, CellLook]] = field(default_factory=dict)
+
+    def cell_look(self, table_key: str, kind: str) -> CellLook:
+        """How a kind of cell of a table is set (centred, unshaded unless the format says otherwise)."""
+        return self.table_cells.get(table_key, {}).get(kind, CellLook())
 
     def __repr__(self) -> str:
         return f"Format({self.version!r})"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import FormatNotFound
-from . import (COUNT, AgencyLevel, Block, Check, Column, Format, NarrativeCheck, Numbering, Row, Section,
-               Table)
+from ..errors import FormatNotFound, ToolkitError
+from . import (CELL_KINDS, COUNT, AgencyLevel, Block, CellLook, Check, Column, Format, NarrativeCheck, Numbering,
+               Row, Section, Table)
 
 
 def _column(data: dict) -> Column:
@@ -104,7 +104,28 @@ def parse_format(data: dict) -> Format:
                                     for pattern, level in data.get("level_by_name_pattern", {}).items()),
         numbering=Numbering(re.compile(data["numbering"]["heading"]), re.compile(data["numbering"]["part"])),
         sanity=data.get("sanity", {}),
+        table_cells=_table_cells(data.get("table_cells", {}), data["tables"]),
     )
+
+
+_ALIGNMENTS = ("left", "center", "right")
+
+
+def _table_cells(data: dict, tables: dict) -> dict[str, dict[str, CellLook]]:
+    """The ``table_cells`` block: per table, per kind of cell, alignment and fill."""
+    looks = {}
+    for table_key, kinds in data.items():
+        if table_key not in tables:
+            raise ToolkitError(f"格式文件 table_cells 中的表格 {table_key} 不在 tables 中")
+        looks[table_key] = {}
+        for kind, look in kinds.items():
+            if kind not in CELL_KINDS:
+                raise ToolkitError(f"格式文件 table_cells.{table_key}.{kind}：单元格种类应为 {'、'.join(CELL_KINDS)} 之一")
+            align, fill = look.get("align", "center"), look.get("fill")
+            if align not in _ALIGNMENTS or (fill is not None and not re.fullmatch(r"[0-9A-Fa-f]{6}", str(fill))):
+                raise ToolkitError(f"格式文件 table_cells.{table_key}.{kind}：align 应为 left、center 或 right，fill 应为六位十六进制颜色")
+            looks[table_key][kind] = CellLook(align, str(fill).upper() if fill is not None else None)
+    return looks
 
 
 FORMATS_PATH_VARIABLE = "GOVREPORT_FORMATS"

@@ -17,7 +17,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.shared import Mm, Pt
 
-from ..formats import Format, get_format, versions
+from ..formats import CellLook, Format, get_format, versions
 from ..layout import Grid, GridCell, grid
 from . import fonts, oxml
 from .geometry import TableGeometry, table_geometry
@@ -47,6 +47,8 @@ STYLES = {
     "表格小字": ("宋体", "小五", 0, WD_ALIGN_PARAGRAPH.CENTER),
     "页码": ("宋体", "四号", 0, WD_ALIGN_PARAGRAPH.RIGHT),
 }
+
+ALIGNMENT = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
 
 # Text style of each table layout; the column widths follow from its labels and figures.
 TABLE_STYLE = {"blocks": "表格文字", "grid": "表格小字", "line": "表格小字"}
@@ -88,7 +90,7 @@ def build(fmt: Format) -> docx.Document:
         body.loop(f"p in {narrative}.paragraphs", ["{{ p }}"], "报告正文")
         body.follows_table = False
         if section.table:
-            body.table(grid(fmt.tables[section.table]))
+            body.table(grid(fmt.tables[section.table]), fmt)
             body.follows_table = not section.parts
         body.open(f"for part in {narrative}.parts")
         body.paragraph("{{ part.title }}", "二级标题")
@@ -136,7 +138,7 @@ class _Body:
             self.paragraph(line, style)
         self.close("endfor")
 
-    def table(self, layout: Grid) -> None:
+    def table(self, layout: Grid, fmt: Format) -> None:
         style = TABLE_STYLE[layout.table.layout]
         shape = table_shape(layout)
         table = self.document.add_table(rows=layout.rows, cols=layout.cols)
@@ -150,7 +152,7 @@ class _Body:
             for row in table.rows[:header_rows]:
                 oxml.set_row_header(row)
         for placed in layout.cells:
-            self._cell(table, placed, style, layout.table.layout == "grid" and placed.row >= header_rows, shape,
+            self._cell(table, placed, style, fmt.cell_look(layout.table.key, layout.kind(placed)), shape,
                        layout.table.key)
         oxml.set_widths(table, shape.widths)
         oxml.set_all_cell_borders(table)
@@ -161,7 +163,7 @@ class _Body:
                 for paragraph in cell.paragraphs:
                     paragraph.paragraph_format.keep_with_next = True
 
-    def _cell(self, table, placed: GridCell, style: str, is_row_label: bool, shape: TableGeometry,
+    def _cell(self, table, placed: GridCell, style: str, look: CellLook, shape: TableGeometry,
               layout_key: str) -> None:
         cell = table.cell(placed.row, placed.col)
         if placed.rowspan > 1 or placed.colspan > 1:
@@ -169,9 +171,10 @@ class _Body:
         paragraph = cell.paragraphs[0]
         paragraph.text = f"{{{{ {placed.ref} }}}}" if placed.ref else placed.text
         paragraph.style = style
-        left_aligned = is_row_label and not placed.ref and placed.rowspan == 1
-        if left_aligned:
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        left_aligned = look.align == "left"
+        paragraph.alignment = ALIGNMENT[look.align]
+        if look.fill:
+            oxml.set_cell_fill(cell._tc, look.fill)
         if placed.ref:
             # Each figure column has its own character style, narrowed per report when its figures need it.
             paragraph.runs[0].style = _figure_column_style(table.part.document, layout_key, placed.col)

@@ -71,6 +71,10 @@ def _insert_in_order(parent, child, order: tuple[str, ...]) -> None:
     parent.append(child)
 
 
+_TC_PR_ORDER = ("w:cnfStyle", "w:tcW", "w:gridSpan", "w:hMerge", "w:vMerge", "w:tcBorders", "w:shd", "w:noWrap",
+                "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")
+
+
 def set_all_cell_borders(table, size_eighths: int = 4, color: str = "000000") -> None:
     """Single borders on all four sides of every cell, merged continuations included.
 
@@ -86,9 +90,7 @@ def _set_tc_borders(tc, size_eighths: int, color: str) -> None:
     borders = tc_pr.find(qn("w:tcBorders"))
     if borders is None:
         borders = OxmlElement("w:tcBorders")
-        _insert_in_order(tc_pr, borders, ("w:cnfStyle", "w:tcW", "w:gridSpan", "w:hMerge", "w:vMerge",
-                                          "w:tcBorders", "w:shd", "w:noWrap", "w:tcMar", "w:textDirection",
-                                          "w:tcFitText", "w:vAlign", "w:hideMark"))
+        _insert_in_order(tc_pr, borders, _TC_PR_ORDER)
     for side in ("top", "left", "bottom", "right"):
         edge = OxmlElement(f"w:{side}")
         edge.set(qn("w:val"), "single")
@@ -96,6 +98,18 @@ def _set_tc_borders(tc, size_eighths: int, color: str) -> None:
         edge.set(qn("w:space"), "0")
         edge.set(qn("w:color"), color)
         borders.append(edge)
+
+
+def set_cell_fill(tc, fill: str) -> None:
+    """Shade a cell with a solid colour (hex RGB), as the official template shades table 二's titles."""
+    tc_pr = tc.get_or_add_tcPr()
+    shading = tc_pr.find(qn("w:shd"))
+    if shading is None:
+        shading = OxmlElement("w:shd")
+        _insert_in_order(tc_pr, shading, _TC_PR_ORDER)
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
 
 
 _TR_PR_ORDER = ("w:cnfStyle", "w:divId", "w:gridBefore", "w:gridAfter", "w:wBefore", "w:wAfter", "w:cantSplit",
