@@ -102,11 +102,7 @@ def _set_tc_borders(tc, size_eighths: int, color: str) -> None:
 
 def set_cell_fill(tc, fill: str) -> None:
     """Shade a cell with a solid colour (hex RGB), as the official template shades table 二's titles."""
-    tc_pr = tc.get_or_add_tcPr()
-    shading = tc_pr.find(qn("w:shd"))
-    if shading is None:
-        shading = OxmlElement("w:shd")
-        _insert_in_order(tc_pr, shading, _TC_PR_ORDER)
+    shading = _get_or_insert(tc.get_or_add_tcPr(), "w:shd", _TC_PR_ORDER)
     shading.set(qn("w:val"), "clear")
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), fill)
@@ -185,12 +181,7 @@ def set_doc_grid(section, line_pitch_twips: int) -> None:
 
 def set_character_spacing(r_pr_owner, twentieths: int) -> None:
     """Condense (negative) or expand every character by the given twentieths of a point."""
-    r_pr = r_pr_owner.get_or_add_rPr()
-    spacing = r_pr.find(qn("w:spacing"))
-    if spacing is None:
-        spacing = OxmlElement("w:spacing")
-        _insert_in_order(r_pr, spacing, _R_PR_ORDER)
-    spacing.set(qn("w:val"), str(twentieths))
+    _get_or_insert(r_pr_owner.get_or_add_rPr(), "w:spacing", _R_PR_ORDER).set(qn("w:val"), str(twentieths))
 
 
 _R_PR_ORDER = (
