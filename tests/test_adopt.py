@@ -4,6 +4,7 @@ import io
 
 import docx
 import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.text.paragraph import Paragraph
 
 import toolkit
@@ -89,7 +90,10 @@ def test_wps_adopted_signature_and_date_reach_the_output(wps_adopted, tmp_path):
     report.date = datetime.date(2025, 1, 20)
     texts = [t for t in reading_order(render(report, template)) if isinstance(t, str)]
     assert texts[-2].strip() == "淮安市人民政府" and texts[-1].strip() == "2025年1月20日"
-    assert texts[-2].startswith("\u3000")  # padded per GB/T 9704, not indented
+    paragraphs = docx.Document(io.BytesIO(render(report, template))).paragraphs
+    name = next(p for p in reversed(paragraphs) if p.text == "淮安市人民政府")
+    assert name.alignment == WD_ALIGN_PARAGRAPH.RIGHT  # placed by alignment and indents, not padded
+    assert name.paragraph_format.right_indent > 0
 
 
 def test_adopting_a_rendered_report_gives_the_default_templates_output(tmp_path, runner):

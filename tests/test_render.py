@@ -5,6 +5,7 @@ import zipfile
 
 import docx
 import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
@@ -13,7 +14,7 @@ from toolkit import CellRef
 from toolkit.errors import TemplateError
 from toolkit.layout import grid
 from toolkit.render import builder, default_template, render
-from toolkit.render.context import signature_lines
+from toolkit.render.signature import layout, printed_width
 from toolkit.model import Narrative
 
 from .conftest import ROOT, SAMPLES
@@ -56,16 +57,30 @@ def test_seed_content_and_signature():
 
 
 def test_signature_layout_follows_gbt_9704():
-    name, date = signature_lines("某某县某某乡人民政府", "2023年1月16日", sealed=False)
-    assert len(name) == 28 - 2 and name.endswith("某某县某某乡人民政府")  # two characters from the margin
-    assert date.index("2") == name.index("某") + 2  # the date starts two characters right of the name
+    # Indents in characters of a 28-character line; a digit is half a character, with a fifth of a
+    # character where Chinese meets digits.
+    block = layout("某某县某某乡人民政府", "2023年1月16日", sealed=False, chars=28)
+    assert block.name_align == "right" and block.name_indents == (0, 2)  # two characters from the margin
+    name_start = 28 - 2 - 10
+    assert 28 - block.date_indents[1] - printed_width("2023年1月16日") == name_start + 2  # two right of the name
     # A date longer than the name ends two characters from the margin; the name moves left.
-    name, date = signature_lines("某局", "2023年12月16日", sealed=False)
-    assert date == "\u3000" * 19 + "2023年12月16日" and name.index("某") == 19 - 2
+    block = layout("某局", "2023年12月16日", sealed=False, chars=28)
+    assert block.date_indents[1] == 2 and 28 - block.name_indents[1] - 2 + 2 == 28 - 2 - printed_width("2023年12月16日")
     # Sealed: the date ends four characters from the margin, the name centred over it.
-    name, date = signature_lines("某某县某某局", "2023年12月16日", sealed=True)
-    assert date == "\u3000" * 17 + "2023年12月16日"
-    assert name == "\u3000" * 17 + " 某某县某某局"
+    block = layout("某某县某某局", "2023年12月16日", sealed=True, chars=28)
+    assert block.date_indents == (0, 4) and block.name_align == "center"
+    left, right = block.name_indents
+    assert (left + 28 - right) / 2 == 28 - 4 - printed_width("2023年12月16日") / 2
+
+
+def test_rendered_signature_is_placed_by_indents_not_spaces():
+    paragraphs = rendered(toolkit.load(TAOCUN)).paragraphs
+    name, date = paragraphs[-2], paragraphs[-1]
+    assert name.text == "朔州市平鲁区陶村乡人民政府" and date.text == "2022年12月15日"  # no padding
+    assert name.alignment == date.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    char = Pt(16) - Pt(0.25)  # 三号, condensed a quarter point to set 28 characters in the line
+    assert abs(name.paragraph_format.right_indent - 2 * char) < Pt(0.1)
+    assert name.paragraph_format.keep_with_next and paragraphs[-3].paragraph_format.keep_with_next
 
 
 def test_page_setup_styles_and_fonts():
