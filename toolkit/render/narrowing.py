@@ -21,7 +21,7 @@ _STEP = 5
 
 def style_name(table_key: str, column: int) -> str:
     """The character style of a figure column of the default template (also its style id)."""
-    return f"FigureColumn-{table_key}-{column}"
+    return f"FigureColumn_{table_key}_{column}"  # no hyphen: the body's hyphens are looked at one by one
 
 
 @dataclass(frozen=True)

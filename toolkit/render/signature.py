@@ -32,6 +32,7 @@ LEFT_MARGIN_CHARS = 2
 # Values filled in per report: placeholders a rendered body cannot otherwise contain.
 _SLOTS = ("name-left", "name-right", "date-left", "date-right")
 _ALIGN_SLOT = "govreport-name-jc"
+_SLOT = re.compile(rb"govreport-(?:name|date)-[a-z-]+")
 _LAST_KEEP = '<w:keepNext w:val="govreport-last"/>'
 _JINJA_TAG = re.compile(r"\{[{%].*?[%}]\}", re.S)
 _A4 = (11906, 1587, 1474)  # page width, left and right margins (twips) when a template states none
@@ -85,8 +86,9 @@ def layout(name: str, date: str, sealed: bool, chars: float) -> Block:
 class Slots:
     """A template's 落款 paragraphs, prepared to take each report's alignment and indents."""
 
-    def __init__(self, measure: Measure):
+    def __init__(self, measure: Measure, slots: int):
         self.measure = measure
+        self.slots = slots  # how many placeholders the prepared 落款 holds
 
     @classmethod
     def prepare(cls, body: str, styles: bytes | None) -> tuple[str, Slots | None]:
@@ -113,7 +115,7 @@ class Slots:
             _LAST_KEEP, "{% if loop.last %}<w:keepNext/>{% endif %}")
         # lxml writes a > in text as &gt;: Jinja reads its own tags unescaped.
         text = _JINJA_TAG.sub(lambda m: m.group(0).replace("&gt;", ">"), text)
-        return text, cls(measure)
+        return text, cls(measure, text.count("govreport-"))
 
     def values(self, signature: dict) -> tuple[dict, Block]:
         """The report's signature values with the name broken as this template's line requires."""
@@ -126,11 +128,18 @@ class Slots:
         hundredths = lambda chars: str(round(max(0.0, chars) * 100))  # noqa: E731
         align, indents = ("left", (0, 0, 0, 0)) if block is None else (
             block.name_align, (*block.name_indents, *block.date_indents))
-        xml = xml.replace(_ALIGN_SLOT.encode(), align.encode())
+        values = {_ALIGN_SLOT: align}
         for slot, chars in zip(_SLOTS, indents):
-            xml = xml.replace(f'="govreport-{slot}"'.encode(), f'="{twips(chars)}"'.encode())
-            xml = xml.replace(f'="govreport-{slot}-chars"'.encode(), f'="{hundredths(chars)}"'.encode())
-        return xml
+            values[f"govreport-{slot}"], values[f"govreport-{slot}-chars"] = twips(chars), hundredths(chars)
+        # The slots stand in the 落款, near the end: found from there, only that tail is rewritten.
+        first = len(xml)
+        for _ in range(self.slots if block is not None else 0):
+            first = xml.rfind(b"govreport-", 0, first)
+        if block is None or first == -1:
+            first = xml.find(b"govreport-")
+            if first == -1:
+                return xml
+        return xml[:first] + _SLOT.sub(lambda m: values[m.group(0).decode()].encode(), xml[first:])
 
 
 def _text(p) -> str:
