@@ -39,17 +39,23 @@ _PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title
 
 
 class CompiledTemplate:
-    """A Word template read, patched and compiled once, to render any number of reports."""
+    """A Word template read, patched and compiled once, to render any number of reports.
 
-    def __init__(self, path: str | Path):
+    After docxtpl's steps come the page's own (``layout``): the 落款 placed by indents measured on
+    the template (render.signature), numbers kept whole (render.typography), long figures' columns
+    narrowed (render.narrowing). Without them the output is exactly docxtpl's."""
+
+    def __init__(self, path: str | Path, layout: bool = True):
         self.path = Path(path)
+        self._layout = layout
         with _template_errors(self.path):
             self._members = read_members(self.path.read_bytes())
             self._docx = DocxTemplate(self.path)
             self._docx.init_docx()
             self._env = environment()
-            self._body, self._signature = signature.Slots.prepare(
-                self._docx.patch_xml(self._docx.get_xml()), self._members.get("word/styles.xml"))
+            self._body, self._signature = self._docx.patch_xml(self._docx.get_xml()), None
+            if layout:
+                self._body, self._signature = signature.Slots.prepare(self._body, self._members.get("word/styles.xml"))
             lined = _with_paragraph_lines(self._body)
             self._body_template = self._env.from_string(lined)
             # Where nothing after Jinja can change the body, Jinja's output is the body.
@@ -88,13 +94,15 @@ class CompiledTemplate:
             if self._signature and values.get("signature"):
                 placed, block = self._signature.values(values["signature"])
                 values = {**values, "signature": placed}
-            body = typography.keep_numbers_whole(self._document_xml(values))
+            body = self._document_xml(values)
+            if self._layout:
+                body = typography.keep_numbers_whole(body)
             replaced = {"word/document.xml": self._signature.fill(body, block) if self._signature else body}
             for name, (part, source) in self._parts.items():
                 replaced[name] = self._part_xml(part, source, values)
             for name, (part, source) in self._footnotes.items():
                 replaced[name] = self._footnotes_xml(part, source, values)
-            if narrowed and "word/styles.xml" in self._members:
+            if narrowed and self._layout and "word/styles.xml" in self._members:
                 replaced["word/styles.xml"] = narrowing.narrow_styles(self._members["word/styles.xml"], narrowed)
             if "docProps/core.xml" in self._members:
                 replaced["docProps/core.xml"] = self._core_xml(values, created, owner)
