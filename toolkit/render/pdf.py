@@ -173,9 +173,14 @@ class _Worker:
             folder.mkdir(parents=True)
         inputs = []
         for task in chunk:
-            copy = inbox / f"{task.number:07d}.docx"
+            # LibreOffice reads its own copy (render.libreoffice), kept under the source's name, through a
+            # numbered link: the PDF comes out numbered, whatever the names of the sources.
+            copy = inbox / f"{task.number:07d}" / task.source.name
+            copy.parent.mkdir()
             _write_libreoffice_copy(task.source, copy)
-            inputs.append(copy)
+            link = inbox / f"{task.number:07d}.docx"
+            link.symlink_to(copy)
+            inputs.append(link)
         command = [self.office, f"-env:UserInstallation={self.profile}", "--headless", "--norestore", "--nologo",
                    "--nodefault", "--nolockcheck", "--convert-to", "pdf", "--outdir", str(outbox), *map(str, inputs)]
         scratch = self.home / "tmp"  # LibreOffice's own temporary files, removed with the pool even if it is killed
