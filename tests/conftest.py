@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from sqlalchemy import create_engine, text
 
 import toolkit
 from toolkit.desk import database
+
+from .postgres_server import postgres_url
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "samples").glob("*.yaml"))
@@ -49,21 +52,27 @@ def set_figure(text: str, row: str, col: str | None, value: str) -> str:
     raise KeyError((row, col))
 
 
-_POSTGRES = os.environ.get("GOVREPORT_TEST_POSTGRES")
 _REQUIRED = os.environ.get("GOVREPORT_REQUIRE_OFFICE") == "1" or os.environ.get("CI") == "true"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str | None]:
+    with postgres_url() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request, tmp_path):
-    """A fresh, empty database of each kind; PostgreSQL from GOVREPORT_TEST_POSTGRES (required in CI)."""
+    """A fresh, empty database of each kind; PostgreSQL is required in CI (see postgres_server.py)."""
     if request.param == "sqlite":
         yield database.database_url(tmp_path / "data")
         return
-    if not _POSTGRES:
+    server_url = request.getfixturevalue("postgres_server")
+    if not server_url:
         if _REQUIRED:
-            pytest.fail("GOVREPORT_TEST_POSTGRES is not set: the desk must be tested on PostgreSQL in CI")
-        pytest.skip("GOVREPORT_TEST_POSTGRES is not set")
-    server = create_engine(database.database_url(None, _POSTGRES), isolation_level="AUTOCOMMIT")
+            pytest.fail("no PostgreSQL server: install the postgresql package or set GOVREPORT_TEST_POSTGRES")
+        pytest.skip("no PostgreSQL server")
+    server = create_engine(database.database_url(None, server_url), isolation_level="AUTOCOMMIT")
     name = f"desk_test_{uuid.uuid4().hex[:12]}"
     with server.connect() as connection:
         connection.execute(text(f"CREATE DATABASE {name}"))
