@@ -26,6 +26,7 @@ PARAGRAPH, SUBHEAD, CELL, TABLE_START, TABLE_END = "p", "subhead", "cell", "tabl
 class Line:
     text: str
     kind: str = PARAGRAPH
+    row: int = -1  # cells of one printed table row share it; -1 where the source does not say
 
 
 @dataclass(frozen=True)
@@ -71,13 +72,13 @@ def _docx(path: Path) -> Source:
 def _table_lines(rows, identity, text) -> list[Line]:
     """Cells one per line, row by row, each merged cell once."""
     seen, lines = set(), [Line("", TABLE_START)]
-    for row in rows:
+    for number, row in enumerate(rows):
         for cell in row:
             key = identity(cell)
             if key in seen:
                 continue
             seen.add(key)
-            lines.append(Line(cell_text(text(cell)), CELL))
+            lines.append(Line(cell_text(text(cell)), CELL, number))
     lines.append(Line("", TABLE_END))
     return lines
 
@@ -118,41 +119,64 @@ _MARKDOWN_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _FOOTER = re.compile(r"^\s*[-—–－]+\s*\d{1,3}\s*[-—–－]+\s*$|^\s*第\s*\d{1,3}\s*页")
 _ONLY_PIPES = re.compile(r"^[\s|｜]+$")
+_BARE_FIGURE = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*$")
 
 
 def _text(path: Path) -> Source:
     """Copied text in any of the layouts web pages and converters give tables.
 
-    "|" rows (with or without a leading "|", trailing empty cells dropped), one cell per line,
-    lines of nothing but "|", tab-separated cells, markdown tables and headings. A figure alone
-    on a line is a cell, not a page number: only footers like "— 3 —" are dropped.
+    "|" rows (with or without a leading "|"), one cell per line, lines of nothing but "|",
+    tab-separated cells, markdown tables and headings. A figure alone on a line is a cell, not a
+    page number: only footers like "— 3 —" are dropped. The cells of a "|" line are one printed
+    row; cells one per line ("规章 |", "0 |" …, a line of nothing but "|" for a blank cell) run
+    on in one row up to the next whole "|" line — unless lines of nothing but "|" stand between
+    single cells throughout, where they separate cells and two of them in a row hold a blank.
     """
     text = decode_text(path.read_bytes())
-    lines = []
-    for line in text.splitlines():
-        if not line.strip() or _FOOTER.match(line) or _MARKDOWN_RULE.match(line.strip()):
-            continue
+    raw = [line for line in text.splitlines()
+           if line.strip() and not _FOOTER.match(line) and not _MARKDOWN_RULE.match(line.strip())]
+    pipes_separate_cells = _pipes_between_cells(raw)
+    lines, row = [], 0
+    for index, line in enumerate(raw):
         if _ONLY_PIPES.match(line):
-            lines.append(Line(BLANK, CELL))  # an empty cell in a one-cell-per-line copy
-        elif "|" in line or "\t" in line.strip():
-            lines += _split_cells(line)
+            if not pipes_separate_cells or (index and _ONLY_PIPES.match(raw[index - 1])):
+                lines.append(Line(BLANK, CELL, row))
+        elif "|" in line or "｜" in line or "\t" in line.strip() or (_BARE_FIGURE.match(line) and lines
+                                                                      and lines[-1].kind == CELL):
+            cells = _split_cells(line)  # a figure alone after a cell: the row's last cell, its "|" lost
+            whole_row = any(cell != BLANK for cell in cells[1:])
+            row += whole_row
+            lines += [Line(cell, CELL, row) for cell in cells]
+            row += whole_row
         else:
             lines.append(Line(simplify(_MARKDOWN_HEADING.sub("", line)).strip()))
     return Source(lines)
 
 
-def _split_cells(line: str) -> list[Line]:
-    """A "|"- or tab-separated line: one cell per line as web copies give them, or a whole row.
+def _pipes_between_cells(lines: list[str]) -> bool:
+    """Whether lines of nothing but "|" stand between single cells (``|`` / label / ``|`` / 0 / ``|``)
+    rather than after a row's cells."""
+    lone = [i for i, line in enumerate(lines) if _ONLY_PIPES.match(line)]
+    between = sum(1 for a, b in zip(lone, lone[1:]) if b - a == 2)
+    return len(lone) >= 4 and between * 2 > len(lone)
 
-    Empty cells after the last filled one are what the copy left of merged cells, as is the
-    empty field before a leading "|"; an empty cell between filled ones is a blank figure.
+
+def _split_cells(line: str) -> list[str]:
+    """The cells of a "|"- or tab-separated line: one cell (as one-cell-per-line copies give them)
+    or a whole row.
+
+    The empty field before a leading "|" and the one after a trailing "|" are the borders; any
+    other empty field is a published blank cell, kept in place so that the cells after it stay in
+    their columns (blanks the copy left after a row's last figure are told apart by the reader).
     """
     cells = [c.strip() for c in re.split(r"[|｜\t]", line.strip())]
     if line.strip().startswith(("|", "｜")):
         cells = cells[1:]
-    while cells and not cells[-1]:
-        cells.pop()
-    return [Line(cell_text(c), CELL) for c in cells]
+    if len(cells) > 1 and line.strip().endswith(("|", "｜")):
+        cells = cells[:-1]
+    if all(not c for c in cells):
+        return []
+    return [cell_text(c) for c in cells]
 
 
 def _html(path: Path) -> Source:
@@ -175,6 +199,7 @@ class _HtmlLines(HTMLParser):
         self._text: list[str] = []
         self._cell: list[str] | None = None
         self._skipping = 0
+        self._row = 0
 
     def handle_starttag(self, tag, attrs):
         if tag in self._SKIP:
@@ -185,13 +210,14 @@ class _HtmlLines(HTMLParser):
         elif tag in ("td", "th"):
             self._cell = []
         elif tag in self._BLOCKS and self._cell is None:
+            self._row += tag == "tr"
             self._flush()
 
     def handle_endtag(self, tag):
         if tag in self._SKIP:
             self._skipping = max(0, self._skipping - 1)
         elif tag in ("td", "th") and self._cell is not None:
-            self.lines.append(Line(cell_text("".join(self._cell)), CELL))
+            self.lines.append(Line(cell_text("".join(self._cell)), CELL, self._row))
             self._cell = None
         elif tag == "table":
             self.lines.append(Line("", TABLE_END))
