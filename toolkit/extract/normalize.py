@@ -16,7 +16,12 @@ BLANK = "∅"  # an empty table cell, kept so that the cells after it stay in pl
 
 _PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüê]+[)）]")
 _PAGE_NUMBER = re.compile(r"^[\s\-—–－]*\d{1,3}[\s\-—–－]*$")
-_DASHES_AS_BLANK = re.compile(r"^[/／\-—–－]+$|^无$")
+_DASHES_AS_BLANK = re.compile(r"^[/／\-—–－]+$|^[无空]$")
+# Full-width digits and the full-width point between them: "１２３４５．６７" is 12345.67.
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULL_WIDTH_POINT = re.compile(r"(?<=\d)．(?=\d)")
+_FULL_WIDTH_MINUS = re.compile(r"[－—–](?=\d)")
+_FULL_WIDTH_SIGN = re.compile(r"(?<![^\s])－(?=\d)")  # "－45" standing alone is -45
 # Half-width punctuation that web copies use where the statutory text has full width.
 _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；", "?": "？", "!": "！"})
 # For matching only: forms that differ between copies but mean the same label.
@@ -29,7 +34,8 @@ _SPACE = re.compile(r"\s+")
 def simplify(text: str) -> str:
     """Simplified characters, no pinyin annotations, full-width punctuation, no odd spaces."""
     text = unicodedata.normalize("NFC", _PINYIN.sub("", text))
-    text = zhconv.convert(text, "zh-cn")
+    text = zhconv.convert(text, "zh-cn").translate(_FULL_WIDTH_DIGITS)
+    text = _FULL_WIDTH_SIGN.sub("-", _FULL_WIDTH_POINT.sub(".", text))
     return text.translate(_FULL_WIDTH).replace("\u00a0", " ").replace("\u3000", " ")
 
 
@@ -46,7 +52,9 @@ def is_page_number(line: str) -> bool:
 def cell_text(text: str) -> str:
     """A table cell's text; an empty cell, "/" or "-" becomes the blank marker."""
     text = simplify(text).strip()
-    return BLANK if not text or _DASHES_AS_BLANK.match(text) else text
+    if not text or _DASHES_AS_BLANK.match(text):
+        return BLANK
+    return _FULL_WIDTH_MINUS.sub("-", text) if _FULL_WIDTH_MINUS.match(text) else text
 
 
 _LAYOUT_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[0-9A-Za-z%])|(?<=[0-9A-Za-z%])\s+(?=[\u3000-\u9fff\uff00-\uffef])")

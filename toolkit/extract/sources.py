@@ -7,6 +7,7 @@ are emitted once. The reader does not need to know where a line came from.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -27,6 +28,7 @@ class Line:
     text: str
     kind: str = PARAGRAPH
     row: int = -1  # cells of one printed table row share it; -1 where the source does not say
+    bare: bool = False  # a cell that is a separator alone ("|"): a blank cell, or where a row ends
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ _MARKDOWN_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _FOOTER = re.compile(r"^\s*[-—–－]+\s*\d{1,3}\s*[-—–－]+\s*$|^\s*第\s*\d{1,3}\s*页")
 _ONLY_PIPES = re.compile(r"^[\s|｜]+$")
+_NOT_TABS = " \u3000\u00a0\r\n"  # what is stripped from a line while its tabs still separate cells
 _BARE_FIGURE = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*$")
 
 
@@ -135,15 +138,17 @@ def _text(path: Path) -> Source:
     text = decode_text(path.read_bytes())
     raw = [line for line in text.splitlines()
            if line.strip() and not _FOOTER.match(line) and not _MARKDOWN_RULE.match(line.strip())]
-    pipes_separate_cells = _pipes_between_cells(raw)
+    if _pipes_between_cells(raw):
+        raw = _cells_between_separators(raw)
+    outer_border = _outer_border(raw)
     lines, row = [], 0
-    for index, line in enumerate(raw):
+    for line in raw:
         if _ONLY_PIPES.match(line):
-            if not pipes_separate_cells or (index and _ONLY_PIPES.match(raw[index - 1])):
-                lines.append(Line(BLANK, CELL, row))
-        elif "|" in line or "｜" in line or "\t" in line.strip() or (_BARE_FIGURE.match(line) and lines
-                                                                      and lines[-1].kind == CELL):
-            cells = _split_cells(line)  # a figure alone after a cell: the row's last cell, its "|" lost
+            lines.append(Line(BLANK, CELL, row, bare=True))
+        elif _BARE_FIGURE.match(line) and lines and lines[-1].kind == CELL:
+            lines.append(Line(cell_text(line), CELL, row))  # the row's last cell, its "|" lost
+        elif "|" in line or "｜" in line or "\t" in line.strip(_NOT_TABS):
+            cells = _split_cells(line, outer_border)
             whole_row = any(cell != BLANK for cell in cells[1:])
             row += whole_row
             lines += [Line(cell, CELL, row) for cell in cells]
@@ -161,7 +166,43 @@ def _pipes_between_cells(lines: list[str]) -> bool:
     return len(lone) >= 4 and between * 2 > len(lone)
 
 
-def _split_cells(line: str) -> list[str]:
+def _cells_between_separators(lines: list[str]) -> list[str]:
+    """``|`` / label / ``|`` / 0 / ``|`` as one cell per line ("label |", "0 |"): the lines between
+    two separators are one cell (a label wrapped over two lines included), none a blank cell."""
+    out, index = [], 0
+    while index < len(lines):
+        following = next((j for j in range(index + 1, min(index + 5, len(lines))) if _ONLY_PIPES.match(lines[j])), None)
+        if not _ONLY_PIPES.match(lines[index]):
+            out.append(lines[index])
+        elif following is not None and not any(_not_a_cell(line) for line in lines[index + 1:following]):
+            cell = "".join(line.strip() for line in lines[index + 1:following])
+            out.append(f"{cell} |" if cell else "|")
+            index = following
+            continue
+        index += 1
+    return out
+
+
+def _not_a_cell(line: str) -> bool:
+    """A sentence or a section heading: text between two tables, not a cell."""
+    return line.strip().endswith(("。", "；", ";")) or canonical(simplify(line)) in _headings()
+
+
+@functools.cache
+def _headings() -> frozenset[str]:
+    from ..formats import get_format, versions
+
+    return frozenset(canonical(section.heading) for version in versions() for section in get_format(version).sections)
+
+
+def _outer_border(lines: list[str]) -> bool:
+    """Whether the copy's "|" rows start with a border "|" (then a row starting with "|" has no
+    empty first cell), judged by its rows of several cells."""
+    rows = [line.strip() for line in lines if line.count("|") + line.count("｜") >= 3 and not _ONLY_PIPES.match(line)]
+    return sum(row.startswith(("|", "｜")) for row in rows) * 2 > len(rows)
+
+
+def _split_cells(line: str, outer_border: bool = True) -> list[str]:
     """The cells of a "|"- or tab-separated line: one cell (as one-cell-per-line copies give them)
     or a whole row.
 
@@ -169,11 +210,15 @@ def _split_cells(line: str) -> list[str]:
     other empty field is a published blank cell, kept in place so that the cells after it stay in
     their columns (blanks the copy left after a row's last figure are told apart by the reader).
     """
-    cells = [c.strip() for c in re.split(r"[|｜\t]", line.strip())]
-    if line.strip().startswith(("|", "｜")):
-        cells = cells[1:]
-    if len(cells) > 1 and line.strip().endswith(("|", "｜")):
-        cells = cells[:-1]
+    if "|" in line or "｜" in line:  # tabs beside "|" are indentation
+        line = line.strip()
+        cells = [c.strip() for c in re.split(r"[|｜]", line)]
+        if line.startswith(("|", "｜")) and (outer_border or len(cells) <= 2):
+            cells = cells[1:]
+        if len(cells) > 1 and line.endswith(("|", "｜")):
+            cells = cells[:-1]
+    else:  # tab-separated: a trailing tab ends a blank cell
+        cells = [c.strip() for c in line.strip(_NOT_TABS).split("\t")]
     if all(not c for c in cells):
         return []
     return [cell_text(c) for c in cells]

@@ -115,18 +115,25 @@ class _Run:
 
     values: list[str]
     closed: bool = False  # the copy printed the row's end (and the table goes on): a short row is blank, not cut
+    bare_at: int | None = None  # the first cell that is a lone separator: a blank, or the row's end
 
 
-def _fit(run: "_Run", expected: int, unit: str) -> list[str] | str:
-    """The row's cells, one per column; or why they cannot be placed."""
-    values = list(run.values)
+def _fit(run: _Run, expected: int, unit: str) -> list[str] | str:
+    """The row's cells, one per column; or why they cannot be placed. A lone separator is taken
+    for a blank cell, and only where that cannot fit, for the end of the row."""
+    fitted = _fit_values(list(run.values), expected, run.closed)
+    if isinstance(fitted, str) and run.bare_at is not None:
+        shorter = _fit_values(list(run.values[:run.bare_at]), expected, True)
+        return fitted if isinstance(shorter, str) else shorter
+    return fitted if not isinstance(fitted, str) else f"读到 {len(run.values)} {unit}，应为 {expected} {unit[0]}"
+
+
+def _fit_values(values: list[str], expected: int, closed: bool) -> list[str] | str:
     while len(values) > expected and values[-1] == BLANK:
         values.pop()  # empty cells the copy left after the row's last column
-    if not values and run.closed:
+    if not values and closed:
         return [BLANK] * expected  # a row printed without any figure: every cell blank
-    if len(values) != expected:
-        return f"读到 {len(values)} {unit}，应为 {expected} {unit[0]}"
-    return values
+    return values if len(values) == expected else "short or long"
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,7 @@ class _Cell:
     text: str  # canonical
     row: int
     is_value: bool
+    bare: bool = False
 
 
 class _Cells:
@@ -153,7 +161,8 @@ class _Cells:
             depth += {TABLE_START: 1, TABLE_END: -1}.get(line.kind, 0)
             if line.kind == CELL and (depth > 0 or not marked):
                 text = _cell_figure(line.text)
-                cells.append(_Cell(text if text is not None else _canonical_label(line.text), line.row, text is not None))
+                cells.append(_Cell(text if text is not None else _canonical_label(line.text), line.row, text is not None,
+                                   line.bare))
         return cls(cells)
 
     def rows_of(self, table: Table) -> dict[str, _Run]:
@@ -169,10 +178,11 @@ class _Cells:
             end = last + 1
             while end < len(cells) and cells[end].is_value and cells[end].row == cells[last].row:
                 end += 1
-            values = [c.text for c in cells[last + 1:end]]
+            run = cells[last + 1:end]
             closed = end < len(cells) and cells[end].row != cells[last].row
-            if values or closed:
-                found[key] = _Run(values, closed)
+            if run or closed:
+                bare_at = next((i for i, cell in enumerate(run) if cell.bare), None)
+                found[key] = _Run([c.text for c in run], closed, bare_at)
             index = end
         return found
 
@@ -206,8 +216,11 @@ class _Cells:
         while start and self.cells[start - 1].is_value:
             start -= 1
         header_row = self.cells[start - 1].row if start else None
-        while start < len(self.cells) and self.cells[start].text == BLANK and self.cells[start].row == header_row:
+        while start < len(self.cells) and self.cells[start].text == BLANK and self.cells[start].row == header_row \
+                and not self.cells[start].bare:
             start += 1  # empty cells on the header's own line are what is left of its merged cells
+        if start < len(self.cells) and self.cells[start].bare:
+            start += 1  # a lone separator right after the header ends the header's row
         return [cell.text for cell in self.cells[start:]]
 
 
