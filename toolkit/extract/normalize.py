@@ -7,6 +7,7 @@ numbers interchangeably. Matching is done on a canonical form; figures are read 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -31,6 +32,7 @@ _ITEM_NUMBER = re.compile(r"(?<![\d.])(\d{1,2})[、.．]")
 _SPACE = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # cells and labels repeat across tables and copies; zhconv is slow
 def simplify(text: str) -> str:
     """Simplified characters, no pinyin annotations, full-width punctuation, no odd spaces."""
     text = unicodedata.normalize("NFC", _PINYIN.sub("", text))
@@ -39,6 +41,7 @@ def simplify(text: str) -> str:
     return text.translate(_FULL_WIDTH).replace("\u00a0", " ").replace("\u3000", " ")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def canonical(text: str) -> str:
     """The form labels are compared in: no spaces, one kind of each punctuation, "1." items."""
     text = _ITEM_NUMBER.sub(r"\1.", _SPACE.sub("", simplify(text)))
