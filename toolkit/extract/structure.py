@@ -105,3 +105,27 @@ def first_heading(lines: list[Line]) -> int:
         if line.kind != CELL and any(_number(f, text) == _number(f, f.sections[0].heading) for f in formats):
             return index
     return len(lines)
+
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+def outline(lines: list[Line], start: int, fmt: Format) -> list[str]:
+    """The copy's own top-level headings, in order: short lines numbered 一、 二、 三、 … upwards
+    that are no table label — whatever they say, so that an outline of its own can be told."""
+    found: list[str] = []
+    row_labels = _labels(fmt.version)
+    for line in lines[start:]:
+        text = re.sub(r"\s+", "", line.text)
+        number = _number(fmt, text)
+        if line.kind == CELL or not number or len(text) > 40 or text.endswith(("。", "；", "，", "：")):
+            continue
+        if numeral_value(number) > (numeral_value(found[-1]) if found else 0) and canonical(text) not in row_labels:
+            found.append(text)
+    return found
+
+
+def numeral_value(heading: str) -> int:
+    """1 for 一、…, 10 for 十、…; 0 for anything else."""
+    numeral = re.match(rf"[{_NUMERALS}]+", heading)
+    return _NUMERALS.index(numeral.group()) + 1 if numeral and len(numeral.group()) == 1 else 0
