@@ -60,6 +60,7 @@ class _Style:
     subtotal: bool
     wrap_labels: bool
     leftovers: bool
+    terminated: bool  # rows end with "|" (else a blank last cell leaves "| " at the end)
     page_breaks: bool
     full_width: bool
     traditional: bool
@@ -111,6 +112,7 @@ def _draw_style(rng: random.Random, layout: str) -> _Style:
         subtotal=layout in TEXT_LAYOUTS and rng.random() < 0.25,  # the office layouts keep the statutory grid
         wrap_labels=rng.random() < 0.3,
         leftovers=rng.random() < 0.4,
+        terminated=rng.random() < 0.6,
         page_breaks=rng.random() < 0.3,
         full_width=rng.random() < 0.15,
         traditional=rng.random() < 0.15,
@@ -197,7 +199,10 @@ def _text_table(rows: list[list[str | None]], figure_rows: set[int], style: _Sty
         if style.layout in ("pipes", "pipes_outer", "markdown"):
             trailing = " |" * rng.randrange(1, 4) if style.leftovers and header else ""
             text = " | ".join(cells)
-            lines.append(f"| {text} |{trailing}" if style.layout != "pipes" else f"{text} |{trailing}")
+            if style.layout != "pipes":
+                lines.append(f"| {text} |{trailing}")
+            else:
+                lines.append(f"{text} |{trailing}" if style.terminated or trailing else f"{text} ")
             if style.layout == "markdown" and index == 0:
                 lines.append("|" + "---|" * len(cells))
         elif style.layout == "tabs":

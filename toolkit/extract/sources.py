@@ -141,6 +141,7 @@ def _text(path: Path) -> Source:
     if _pipes_between_cells(raw):
         raw = _cells_between_separators(raw)
     outer_border = _outer_border(raw)
+    last_field_is_cell = not outer_border and not _one_cell_per_line(raw)
     lines, row = [], 0
     for line in raw:
         if _ONLY_PIPES.match(line):
@@ -148,7 +149,7 @@ def _text(path: Path) -> Source:
         elif _BARE_FIGURE.match(line) and lines and lines[-1].kind == CELL:
             lines.append(Line(cell_text(line), CELL, row))  # the row's last cell, its "|" lost
         elif "|" in line or "｜" in line or "\t" in line.strip(_NOT_TABS):
-            cells = _split_cells(line, outer_border)
+            cells = _split_cells(line, outer_border, last_field_is_cell)
             whole_row = any(cell != BLANK for cell in cells[1:])
             row += whole_row
             lines += [Line(cell, CELL, row) for cell in cells]
@@ -197,25 +198,35 @@ def _headings() -> frozenset[str]:
 
 def _outer_border(lines: list[str]) -> bool:
     """Whether the copy's "|" rows start with a border "|" (then a row starting with "|" has no
-    empty first cell), judged by its rows of several cells."""
+    empty first cell), judged by its rows of several cells: all of them start so, or nearly all."""
     rows = [line.strip() for line in lines if line.count("|") + line.count("｜") >= 3 and not _ONLY_PIPES.match(line)]
-    return sum(row.startswith(("|", "｜")) for row in rows) * 2 > len(rows)
+    return sum(row.startswith(("|", "｜")) for row in rows) >= 0.95 * len(rows) > 0
 
 
-def _split_cells(line: str, outer_border: bool = True) -> list[str]:
+def _one_cell_per_line(lines: list[str]) -> bool:
+    """Whether most of the copy's "|" lines hold a single cell ("规章 |", "0 |")."""
+    piped = [line for line in lines if ("|" in line or "｜" in line) and not _ONLY_PIPES.match(line)]
+    return sum(line.count("|") + line.count("｜") == 1 for line in piped) * 2 > len(piped)
+
+
+def _split_cells(line: str, outer_border: bool = True, last_field_is_cell: bool = False) -> list[str]:
     """The cells of a "|"- or tab-separated line: one cell (as one-cell-per-line copies give them)
     or a whole row.
 
-    The empty field before a leading "|" and the one after a trailing "|" are the borders; any
-    other empty field is a published blank cell, kept in place so that the cells after it stay in
+    The empty field before a leading "|" and the one after a trailing "|" are the borders (in a
+    copy without borders, a space after the last "|" is a cell); any other empty field is a
+    published blank cell, kept in place so that the cells after it stay in
     their columns (blanks the copy left after a row's last figure are told apart by the reader).
     """
     if "|" in line or "｜" in line:  # tabs beside "|" are indentation
+        raw_end = line.rstrip("\r\n")
         line = line.strip()
         cells = [c.strip() for c in re.split(r"[|｜]", line)]
         if line.startswith(("|", "｜")) and (outer_border or len(cells) <= 2):
             cells = cells[1:]
-        if len(cells) > 1 and line.endswith(("|", "｜")):
+        # "… | 1 |  | " without borders: the space after the last "|" is a blank cell (a blank 总计)
+        last_is_cell = last_field_is_cell and raw_end.endswith(" ")
+        if len(cells) > 1 and line.endswith(("|", "｜")) and not last_is_cell:
             cells = cells[:-1]
     else:  # tab-separated: a trailing tab ends a blank cell
         cells = [c.strip() for c in line.strip(_NOT_TABS).split("\t")]

@@ -48,7 +48,8 @@ def labels_present(text: str) -> set[str]:
 def detect_format(lines: list[Line], year: int | None) -> tuple[Format, bool]:
     """(format, told by the tables' labels): the format whose labels the copy uses, else the year's."""
     cells = [line for line in lines if line.kind == CELL]  # where the copy keeps cells, only they are the tables
-    present = labels_present(canonical("".join(line.text for line in cells or lines)))
+    table_lines = cells or [line for line in lines if "。" not in line.text]  # a sentence's words are no table's
+    present = labels_present(canonical("".join(line.text for line in table_lines)))
     default = format_for_year(year) if year else latest()
     shared = frozenset.intersection(*(_labels(v) for v in versions()))
     if len(present - shared) < _MIN_PRESENT:  # too few labels that tell the formats apart
