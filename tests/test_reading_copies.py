@@ -136,3 +136,18 @@ def test_title_printed_twice_or_with_a_wrong_year(tmp_path, top, said):
 def test_a_plain_title_gives_no_title_finding(tmp_path):
     top = [*TITLE, "本报告统计期限为2024年1月1日至2024年12月31日。"]
     assert "M4" not in copy(tmp_path, top)[1]
+
+
+def test_spam_inside_a_cited_notice_title(tmp_path):
+    lead = ("根据《国务院办公厅政府信息与政务公开办公室澳门金沙城中心:印发〈中华人民共和国政府信息公开工作年度报告格式〉"
+            "的通知》要求，编制本报告。")
+    findings = copy(tmp_path, [*TITLE, lead])[1]
+    assert "澳门金沙城中心" in findings["M3"].message
+
+
+def test_a_cited_format_not_in_force_for_the_year(tmp_path):
+    lead = "本报告按照《中华人民共和国政府信息公开工作年度报告格式》（国办公开办函〔2019〕60号）编制。"
+    findings = copy(tmp_path, ["某某县某某局2022年政府信息公开工作年度报告", lead], closing=("2023年1月20日",))[1]
+    assert findings["L4"].found == "国办公开办函〔2019〕60号" and findings["L4"].expected == "国办公开办函〔2021〕30号"
+    lead_2021 = lead.replace("〔2019〕60号", "〔2021〕30号")
+    assert "L4" not in copy(tmp_path, ["某某县某某局2022年政府信息公开工作年度报告", lead_2021], closing=("2023年1月20日",))[1]

@@ -79,6 +79,7 @@ class Reading:
     outline: list[str] = field(default_factory=list)  # the copy's own top-level headings, in order
     level_from: str | None = None  # the body's words the agency's level was taken from ("我镇")
     period_year: int | None = None  # the year the 统计期限 names, whatever the title says
+    cited_format: str | None = None  # the version whose document number the copy cites as its own
 
 
 @dataclass

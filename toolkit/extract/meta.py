@@ -48,6 +48,9 @@ _PLAIN_LATIN = frozenset({"APP", "PC", "PDF", "OA", "WPS", "H", "QQ", "WORD", "E
                           "VR", "AR", "ID", "USB", "LED", "EMS", "KPI", "VPN", "GDP", "CPI", "PPP", "PM", "ISO", "TV",
                           "CT", "EXCEL", "HTML", "HTTP", "HTTPS", "WWW", "WIFI", "WLAN", "IPTV", "OFD", "CEB", "XML"})
 _GAMBLING = re.compile(r"体育|官网|官方|娱乐|彩票|棋牌|真人|博彩|电竞|登录|入口|网址|赢|bet", re.IGNORECASE)
+# Casino and betting brands mirror sites write in Chinese ("…政务公开办公室澳门金沙城中心:印发…").
+_CASINO = re.compile(r"澳门[\u4e00-\u9fff]{0,4}?(?:金沙|葡京|威尼斯人|银河|永利|美高梅)[\u4e00-\u9fff]{0,4}?(?:城中心|娱乐|赌场|官网)?|"
+                     r"金沙城中心|太阳城(?:集团|娱乐)|百家乐|真人(?:娱乐|视讯)|(?:网上|线上)(?:赌场|博彩)")
 _NAME_END = ("省", "市", "县", "区", "州", "旗", "盟", "镇", "乡", "街道", "局", "政府", "办公室", "委员会")
 _NAME_NEXT = re.compile(r"^[\u4e00-\u9fff]{1,12}?(?:人民政府|政府|局|委员会|办公室|街道|镇|乡|县|区|市)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -99,6 +102,8 @@ def injected_spam(lines: list[str]) -> list[Injected]:
             if named or _GAMBLING.search(spam):
                 seen.add(match.group())
                 found.setdefault(spam.rstrip("@:：_") or spam, Injected(spam, text[max(0, start - 8):end + 8]))
+        for match in _CASINO.finditer(text):  # in Chinese, inside any name or cited title
+            found.setdefault(match.group(), Injected(match.group(), text[max(0, match.start() - 8):match.end() + 8]))
     return list(found.values())
 
 

@@ -16,7 +16,7 @@ from ..output import display_width
 from .meta import (compact, injected_spam, is_furniture, lead_agency, name_problem, period_year, read_metadata,
                    self_reference_level, spam_problem, unplaced_name, year_mentioned)
 from .sources import CELL, SUBHEAD, TABLE_END, TABLE_START, Line, Source, opening
-from .structure import detect_format, find_headings, first_heading, outline
+from .structure import cited_format, detect_format, find_headings, first_heading, outline
 from .tables import read_table
 
 _DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
@@ -45,6 +45,8 @@ def read_report(source: Source, agency: str | None = None, year: int | None = No
     reading = Reading(year_from=year_from, renamed_headings=headings.renamed, format_by_layout=by_layout,
                       agency_doubt=_agency_doubt(agency, meta, texts), titles=meta.titles,
                       outline=outline(lines, body_start, fmt), period_year=period_year(texts))
+    if cited := cited_format(texts):
+        reading.cited_format = cited.version
     notes = _unstated(agency, year, texts[:body_start + 12])
     report = Report(format=fmt, agency=Agency(agency or "", None), year=year, date=date, reading=reading)
     level = report.level.name if report.level else None

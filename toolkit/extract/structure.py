@@ -130,3 +130,14 @@ def numeral_value(heading: str) -> int:
     """1 for 一、…, 10 for 十、…; 0 for anything else."""
     numeral = re.match(rf"[{_NUMERALS}]+", heading)
     return _NUMERALS.index(numeral.group()) + 1 if numeral and len(numeral.group()) == 1 else 0
+
+
+def cited_format(texts: list[str]) -> Format | None:
+    """The format whose document number the copy cites as its own (「…（国办公开办函〔2019〕60号）…」)."""
+    text = re.sub(r"\s+", "", "".join(texts))
+    for version in versions():
+        fmt = get_format(version)
+        issuer, *numbers = re.findall(r"[\u4e00-\u9fff]+|\d+", fmt.document)[:3]
+        if len(numbers) == 2 and re.search(rf"{issuer}\W{{0,2}}{numbers[0]}\W{{0,2}}{numbers[1]}号", text):
+            return fmt
+    return None

@@ -1,11 +1,12 @@
-"""The outline and title of a published copy (rules L2, L3, M4).
+"""The outline, title and stated format of a published copy (rules L2, L3, L4, M4).
 
 A copy still written in the outline used before the 2019 format (概述 / 主动公开 / 依申请公开 /
 收费 / 复议诉讼 / 问题 / 其他) uses an outdated format, as a 2019 table in a 2021 report does
 (L2). A complete copy whose own top-level headings, numbered through, are more or fewer than the
 format's sections, or mostly other sections than the format's, departs from the statutory outline (L3): said once,
 with the outline as printed, instead of a heading-by-heading list. A title printed twice, with its
-year twice, or with another year than the 统计期限 states, is said too (M4).
+year twice, or with another year than the 统计期限 states, is said too (M4), as is a copy that
+cites a format document not in force for its year as the one it follows (L4).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import re
 from typing import Iterator
 
 from ..extract.structure import numeral_value
+from ..errors import ToolkitError
 from ..findings import ERROR, WARNING, Finding
+from ..formats import format_for_year, get_format
 from ..model import Report
 from .common import at
 
@@ -60,6 +63,25 @@ def outline_findings(report: Report) -> Iterator[Finding]:
                       expected=" / ".join(s.heading for s in report.format.sections), found=shown,
                       hint=f"年度报告应按规定格式的 {parts} 个部分及其标题编写。")
     yield from _title_findings(report)
+    yield from _cited_format(report)
+
+
+def _cited_format(report: Report) -> Iterator[Finding]:
+    """A copy that says it follows a format not in force for its year (L4)."""
+    cited, year = report.reading.cited_format, report.year
+    if not cited or year is None:
+        return
+    fmt = get_format(cited)
+    if fmt.covers(year):
+        return
+    try:
+        due = format_for_year(year)
+    except ToolkitError:
+        return
+    yield Finding(rule="L4", severity=WARNING,
+                  message=f"原文称按{fmt.document}编制，该格式适用于{fmt.years}，{year}年度应使用{due.document}。",
+                  location=at(report, "format"), expected=due.document, found=fmt.document,
+                  hint="请核对报告所依据的格式文件；表格不是该格式时另有提示。")
 
 
 def _title_findings(report: Report) -> Iterator[Finding]:
