@@ -151,3 +151,14 @@ def test_a_cited_format_not_in_force_for_the_year(tmp_path):
     assert findings["L4"].found == "国办公开办函〔2019〕60号" and findings["L4"].expected == "国办公开办函〔2021〕30号"
     lead_2021 = lead.replace("〔2019〕60号", "〔2021〕30号")
     assert "L4" not in copy(tmp_path, ["某某县某某局2022年政府信息公开工作年度报告", lead_2021], closing=("2023年1月20日",))[1]
+
+
+def test_a_number_stated_for_two_kinds_together_is_not_one_kinds(tmp_path):
+    rows = ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 |",
+            "三、本年度办理结果 | （一）予以公开 | 40 | 0 | 0 | 0 | 0 | 0 | 40 |",
+            "（二）部分公开（区分处理的，只计这一情形，不计其他情形） | 2 | 0 | 0 | 0 | 0 | 0 | 2 |"]
+    said = ["本年度予以公开及部分公开42件。"]
+    findings = copy(tmp_path, TITLE, {0: said, 2: rows})[1]
+    assert "D7" not in findings and "D6" not in findings
+    wrong = copy(tmp_path, TITLE, {0: ["本年度部分公开5件。"], 2: rows})[1]
+    assert wrong["D7"].found == "5"
