@@ -30,8 +30,10 @@ from toolkit.model import Report
 
 BLANK = None  # a cell printed without a figure
 BLANK_SPELLINGS = ("", "", "—", "/", "-", "无", "空")
-TEXT_LAYOUTS = ("pipes", "pipes_outer", "tabs", "markdown", "cell_per_line", "cell_per_line_separated", "spaces")
+TEXT_LAYOUTS = ("pipes", "pipes_outer", "tabs", "markdown", "cell_per_line", "cell_per_line_separated", "spaces",
+                "one_line")
 LAYOUTS = (*TEXT_LAYOUTS, "html", "docx")
+_RUN_ON = ("spaces", "one_line")  # cells apart only by spaces: a blank must be printed as a dash
 _FULL_WIDTH_DIGITS = str.maketrans("0123456789.-", "０１２３４５６７８９．－")
 
 
@@ -107,13 +109,13 @@ def _draw_style(rng: random.Random, layout: str) -> _Style:
         layout=layout,
         row_labels=rng.choice(["once", "repeat", "empty"]),
         blank_rate=rng.choice([0.0, 0.0, 0.1, 0.4]),
-        blank_spelling=rng.choice(BLANK_SPELLINGS) if layout != "spaces" else rng.choice(("—", "/", "-")),
+        blank_spelling=rng.choice(BLANK_SPELLINGS) if layout not in _RUN_ON else rng.choice(("—", "/", "-")),
         total_word=rng.choice(["总计", "总计", "合计"]),
         subtotal=layout in TEXT_LAYOUTS and rng.random() < 0.25,  # the office layouts keep the statutory grid
         wrap_labels=rng.random() < 0.3,
         leftovers=rng.random() < 0.4,
         terminated=rng.random() < 0.6,
-        page_breaks=rng.random() < 0.3,
+        page_breaks=layout != "one_line" and rng.random() < 0.3,  # a crawler's one line has no page footers
         full_width=rng.random() < 0.15,
         traditional=rng.random() < 0.15,
     )
@@ -207,7 +209,7 @@ def _text_table(rows: list[list[str | None]], figure_rows: set[int], style: _Sty
                 lines.append("|" + "---|" * len(cells))
         elif style.layout == "tabs":
             lines.append("\t".join(cells))
-        elif style.layout == "spaces":
+        elif style.layout in _RUN_ON:
             lines.append(" ".join(c for c in cells if c))
         elif style.layout == "cell_per_line":
             for cell in cells:
@@ -276,7 +278,8 @@ def _copy(report: Report, style: _Style, rng: random.Random, name: str) -> Copy:
         return Copy(f"{name}.html", f"<html><head><title>年报</title></head><body>{body}</body></html>".encode(), printed,
                     style.layout)
     suffix = ".md" if style.layout == "markdown" else ".txt"
-    return Copy(f"{name}{suffix}", "\n".join([title, lead, *blocks, *closing, ""]).encode(), printed, style.layout)
+    separator = " " if style.layout == "one_line" else "\n"  # a crawler's copy: the whole report on one line
+    return Copy(f"{name}{suffix}", separator.join([title, lead, *blocks, *closing, ""]).encode(), printed, style.layout)
 
 
 def _docx(report: Report, style: _Style, rng: random.Random, printed: dict, title: str, lead: str, agency: str) -> bytes:

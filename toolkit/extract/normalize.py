@@ -66,3 +66,11 @@ _LAYOUT_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[0-9A-Za-z%]
 def without_layout_spaces(text: str) -> str:
     """PDF text layers put a space between Chinese and digits ("2024 年"); the text has none."""
     return _LAYOUT_SPACE.sub("", text)
+
+
+_SENTENCE = re.compile(r"[^。]*。")
+
+
+def without_sentences(text: str) -> str:
+    """A line's words outside its sentences (those ending in 。): prose is never a table's."""
+    return _SENTENCE.sub("", text).strip()

@@ -136,8 +136,8 @@ def _text(path: Path) -> Source:
     single cells throughout, where they separate cells and two of them in a row hold a blank.
     """
     text = decode_text(path.read_bytes())
-    raw = [line for line in text.splitlines()
-           if line.strip() and not _FOOTER.match(line) and not _MARKDOWN_RULE.match(line.strip())]
+    raw = [part for line in text.splitlines() for part in _at_headings(line)
+           if part.strip() and not _FOOTER.match(part) and not _MARKDOWN_RULE.match(part.strip())]
     if _pipes_between_cells(raw):
         raw = _cells_between_separators(raw)
     outer_border = _outer_border(raw)
@@ -190,10 +190,30 @@ def _not_a_cell(line: str) -> bool:
 
 
 @functools.cache
-def _headings() -> frozenset[str]:
+def _heading_texts() -> tuple[str, ...]:
     from ..formats import get_format, versions
 
-    return frozenset(canonical(section.heading) for version in versions() for section in get_format(version).sections)
+    return tuple(sorted({section.heading for version in versions() for section in get_format(version).sections}))
+
+
+@functools.cache
+def _headings() -> frozenset[str]:
+    return frozenset(map(canonical, _heading_texts()))
+
+
+_RUN_ON = 400  # a line this long holding two section headings is a whole report run together
+
+
+def _at_headings(line: str) -> list[str]:
+    """A crawler's copy with the whole report on one line, cut before and after each section heading it holds."""
+    if len(line) < _RUN_ON:
+        return [line]
+    text = simplify(line)
+    found = sorted((m.start(), m.end()) for heading in _heading_texts() for m in re.finditer(re.escape(heading), text))
+    if len(found) < 2:
+        return [line]
+    bounds = sorted({0, len(text), *(i for span in found for i in span)})
+    return [text[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
 def _outer_border(lines: list[str]) -> bool:

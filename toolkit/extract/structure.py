@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..formats import Format, format_for_year, get_format, latest, versions
-from .normalize import canonical
+from .normalize import canonical, without_sentences
 from .sources import CELL, Line
 
 _MIN_LABEL = 4  # shorter labels (其他, 总计, 规章) occur in any text
@@ -48,8 +48,8 @@ def labels_present(text: str) -> set[str]:
 def detect_format(lines: list[Line], year: int | None) -> tuple[Format, bool]:
     """(format, told by the tables' labels): the format whose labels the copy uses, else the year's."""
     cells = [line for line in lines if line.kind == CELL]  # where the copy keeps cells, only they are the tables
-    table_lines = cells or [line for line in lines if "。" not in line.text]  # a sentence's words are no table's
-    present = labels_present(canonical("".join(line.text for line in table_lines)))
+    table_text = [line.text for line in cells] or [without_sentences(line.text) for line in lines]  # a sentence's words are no table's
+    present = labels_present(canonical("".join(table_text)))
     default = format_for_year(year) if year else latest()
     shared = frozenset.intersection(*(_labels(v) for v in versions()))
     if len(present - shared) < _MIN_PRESENT:  # too few labels that tell the formats apart

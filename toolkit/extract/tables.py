@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from ..formats import AMOUNT, SIGNED, CellRef, Table
 from ..model import Report
-from .normalize import BLANK, canonical
+from .normalize import BLANK, canonical, without_sentences
 from .sources import CELL, TABLE_END, TABLE_START, Line
 
 _NUMBER = re.compile(r"(?<![\d.])-?\d+(?:\.\d+)?(?![\d.])|" + BLANK + r"|(?<![^\s])[-/—–－／](?![^\s])")
@@ -41,8 +41,8 @@ class _Region:
         inside, depth = [], 0
         for line in lines:
             depth += {TABLE_START: 1, TABLE_END: -1}.get(line.kind, 0)
-            if line.text and (depth > 0 or not marked) and (line.kind == CELL or "。" not in line.text):
-                text = line.text  # a sentence is prose: its numbers are never a table's
+            text = line.text if line.kind == CELL else without_sentences(line.text)  # prose: never a table's numbers
+            if text and (depth > 0 or not marked):
                 if line.kind == CELL and not _FIGURE.fullmatch(text.strip()):
                     text = _GLUED_DIGITS.sub("", text)
                 inside.append(_canonical_keep_figures(text))
@@ -70,12 +70,12 @@ def _is_figure_edge(character: str) -> bool:
 
 
 def _canonical_keep_figures(text: str) -> str:
-    """The canonical form, except that a space between two figures stays: it separates cells."""
+    """The canonical form, except that a space next to a figure stays: it separates cells."""
     out = ""
     for token in text.split():
         token = canonical(token)
-        if out and token and _is_figure_edge(out[-1]) and _is_figure_edge(token[0]):
-            out += " "
+        if out and token and (_is_figure_edge(out[-1]) or _is_figure_edge(token[0])):
+            out += " "  # a figure or a printed blank stands apart from what is around it
         out += token
     return out
 
