@@ -41,7 +41,7 @@ def read_report(source: Source, agency: str | None = None, year: int | None = No
     year, year_from = (year, "given") if year else _year(meta, texts, date)
     fmt, by_layout = detect_format(lines, year)
     headings = find_headings(lines, min(meta.title_lines, body_start), fmt)
-    agency = agency or meta.agency or lead_agency(texts[body_start:body_start + 8]) or signature_name
+    agency = agency or _agency_named(meta, texts[body_start:body_start + 8], signature_name)
     reading = Reading(year_from=year_from, renamed_headings=headings.renamed, format_by_layout=by_layout,
                       agency_doubt=_agency_doubt(agency, meta, texts), titles=meta.titles,
                       outline=outline(lines, body_start, fmt), period_year=period_year(texts))
@@ -49,18 +49,34 @@ def read_report(source: Source, agency: str | None = None, year: int | None = No
         reading.cited_format = cited.version
     notes = _unstated(agency, year, texts[:body_start + 12])
     report = Report(format=fmt, agency=Agency(agency or "", None), year=year, date=date, reading=reading)
-    level = report.level.name if report.level else None
-    if level is None and (said := self_reference_level(texts)):
-        level, reading.level_from = said
-    report.agency.level = level
+    report.agency.level = _level(report, texts)
     notes += _sections_seen(fmt, headings.found, date, reading)
     bounds = _section_bounds(headings.found, len(lines) - closing_lines)
     report.lead = _lead(lines, meta.title_lines, bounds, source)
     notes += _read_sections(fmt, lines, bounds, report, source)
     report.unread = {ref for ref in fmt.iter_input_cells() if ref not in report.figures}
-    report.signature = Signature(show=bool(signature_name or date),
-                                 name=signature_name if signature_name and signature_name != report.agency.name else None)
+    report.signature = _signature(signature_name, date, report.agency.name)
     return Extraction(report, notes)
+
+
+def _agency_named(meta, opening_texts: list[str], signature_name: str | None) -> str | None:
+    """The agency from the title or 导语, the body's opening sentences, or the signature."""
+    return meta.agency or lead_agency(opening_texts) or signature_name
+
+
+def _level(report: Report, texts: list[str]) -> str | None:
+    """The level the agency's name tells, else the one the body's self-references tell (noted)."""
+    if report.level:
+        return report.level.name
+    said = self_reference_level(texts)
+    if said:
+        report.reading.level_from = said[1]
+        return said[0]
+    return None
+
+
+def _signature(name: str | None, date: dt.date | None, agency: str) -> Signature:
+    return Signature(show=bool(name or date), name=name if name and name != agency else None)
 
 
 def _year(meta, texts: list[str], date: dt.date | None) -> tuple[int | None, str | None]:
