@@ -80,6 +80,7 @@ class Reading:
     level_from: str | None = None  # the body's words the agency's level was taken from ("我镇")
     period_year: int | None = None  # the year the 统计期限 names, whatever the title says
     cited_format: str | None = None  # the version whose document number the copy cites as its own
+    agency_from: str | None = None  # where the agency's name was read when not in the title: 导语, 正文开头, 落款
 
 
 @dataclass

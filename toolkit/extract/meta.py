@@ -130,6 +130,7 @@ class Metadata:
     year_from: str | None = None  # "title", "lead", "period", "date", "text"
     title_lines: int = 0  # lines at the top that are the title and page furniture
     titles: list[str] = field(default_factory=list)  # each title line as printed
+    agency_from: str | None = None  # where the name was read: 标题, 首行, 导语
 
 
 def compact(text: str) -> str:
@@ -143,9 +144,9 @@ def read_metadata(top: list[str]) -> Metadata:
     if not meta.agency and meta.year_from == "title":  # 标题 / 某某镇人民政府 / 标题: the name between title lines
         name = next((compact(line) for line in top[:meta.title_lines] if _is_name(compact(line))), None)
         if name:
-            _set_agency(meta, name)
+            _set_agency(meta, name, "标题")
     if not meta.agency and meta.title_lines == 0 and top and _is_name(compact(top[0])):
-        _set_agency(meta, compact(top[0]))  # a copy whose first line is the agency's short name
+        _set_agency(meta, compact(top[0]), "首行")  # a copy whose first line is the agency's short name
         meta.title_lines = 1
     _read_lead(meta, top[meta.title_lines:meta.title_lines + 6])
     if meta.year is None:
@@ -173,7 +174,7 @@ def _read_titles(meta: Metadata, top: list[str]) -> None:
             agency = match.group("agency") or _name_above(top[:index])
             if meta.year is None:
                 meta.year, meta.year_from = int(match.group("year")), "title"
-                _set_agency(meta, agency)
+                _set_agency(meta, agency, "标题")
             meta.title_lines = index + 1
         elif meta.year is None and _FURNITURE.search(text):
             meta.title_lines = index + 1
@@ -188,7 +189,7 @@ def _read_lead(meta: Metadata, lead: list[str]) -> None:
         matches = [m for m in matches if m]
         named = [m for m in matches if _names_a_body(_LEAD_IN.sub("", m.group("agency")))]
         if named and not meta.agency:
-            _set_agency(meta, named[0 if named[0].re in _LEAD_NAMES else -1].group("agency"))
+            _set_agency(meta, named[0 if named[0].re in _LEAD_NAMES else -1].group("agency"), "导语")
         dated = [m for m in matches if "year" in m.groupdict() and m.group("year")]
         if dated and meta.year is None:
             meta.year, meta.year_from = int(dated[-1].group("year")), "lead"
@@ -237,14 +238,14 @@ def year_mentioned(lines: list[str]) -> int | None:
     return year if not rest or rest[0][1] < n else None
 
 
-def _set_agency(meta: Metadata, written: str) -> None:
+def _set_agency(meta: Metadata, written: str, where: str) -> None:
     written = written.strip("，。,：:《》“”\" ")
     name = _LEAD_IN.sub("", written)
     name = re.split(_NOT_A_NAME, name)[-1] if _NOT_A_NAME.search(name) else name
     name = re.sub(r"^[^\u4e00-\u9fff]+", "", name)
     if not name:
         return
-    meta.agency = name
+    meta.agency, meta.agency_from = name, where
     if name != written and _NOT_A_NAME.search(written):
         meta.agency_as_written = written
 

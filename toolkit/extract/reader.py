@@ -41,10 +41,10 @@ def read_report(source: Source, agency: str | None = None, year: int | None = No
     year, year_from = (year, "given") if year else _year(meta, texts, date)
     fmt, by_layout = detect_format(lines, year)
     headings = find_headings(lines, min(meta.title_lines, body_start), fmt)
-    agency = agency or _agency_named(meta, texts[body_start:body_start + 8], signature_name)
+    agency, agency_from = (agency, None) if agency else _agency_named(meta, texts[body_start:body_start + 8], signature_name)
     reading = Reading(year_from=year_from, renamed_headings=headings.renamed, format_by_layout=by_layout,
                       agency_doubt=_agency_doubt(agency, meta, texts), titles=meta.titles,
-                      outline=outline(lines, body_start, fmt), period_year=period_year(texts))
+                      outline=outline(lines, body_start, fmt), period_year=period_year(texts), agency_from=agency_from)
     if cited := cited_format(texts):
         reading.cited_format = cited.version
     notes = _unstated(agency, year, texts[:body_start + 12])
@@ -59,9 +59,15 @@ def read_report(source: Source, agency: str | None = None, year: int | None = No
     return Extraction(report, notes)
 
 
-def _agency_named(meta, opening_texts: list[str], signature_name: str | None) -> str | None:
-    """The agency from the title or 导语, the body's opening sentences, or the signature."""
-    return meta.agency or lead_agency(opening_texts) or signature_name
+def _agency_named(meta, opening_texts: list[str], signature_name: str | None) -> tuple[str | None, str | None]:
+    """(agency, where it was read unless in the title): the title or 导语, the body's opening
+    sentences, or the signature."""
+    if meta.agency:
+        return meta.agency, None if meta.agency_from == "标题" else meta.agency_from
+    for name, where in ((lead_agency(opening_texts), "正文开头"), (signature_name, "落款")):
+        if name:
+            return name, where
+    return None, None
 
 
 def _level(report: Report, texts: list[str]) -> str | None:

@@ -251,6 +251,10 @@ def _reading(report: Report) -> Iterator[Finding]:
     if not report.agency.name:
         yield Finding(rule="M2", severity=WARNING, message="原文没有写明机关名称（标题、导语和落款中都没有，正文只称“我局”等）。",
                       location=at(report, "agency.name"), hint="可用 --agency 指定。")
+    elif reading.agency_from:
+        yield Finding(rule="M2", severity=WARNING,
+                      message=f"原文标题中没有机关名称，按{reading.agency_from}取为“{report.agency.name}”。",
+                      location=at(report, "agency.name"), found=report.agency.name, hint="请核对；可用 --agency 指定。")
     if reading.agency_doubt:
         yield Finding(rule="M3", severity=WARNING, message=reading.agency_doubt, location=at(report, "agency.name"),
                       found=report.agency.name or None, hint="镜像网站常在机关名称中插入广告文字；请以机关官方网站的原文为准。")
