@@ -303,3 +303,13 @@ def test_an_edited_copy_among_many_reports_is_found_and_unrelated_reports_are_no
     assert "b" not in found
     [overview] = [f for f in found["c"] if f.key_path == "sections.overview"]
     assert overview.rule == "S1" and "与 a" in overview.message and int(overview.found.split("%")[0]) >= 90
+
+
+def test_own_outline_title_printed_twice_and_agency_named_under_the_first_heading(web):
+    own = {f.rule: f for f in api.check_file(web / "104.md").findings}
+    assert "L3" in own and "H1" not in own and "一、总体情况 / 二、工作机制保障" in own["L3"].found
+    assert "重复" in next(f for f in api.check_file(web / "121.txt").findings if f.rule == "M4").message
+    report = extract(web / "108.txt").report  # 「…由两城镇人民政府党政办公室编制」 under 一、
+    assert report.agency.name == "两城镇人民政府"
+    said = next(f for f in api.check_file(web / "108.txt").findings if f.rule == "M2")
+    assert said.message == "原文标题中没有机关名称，按正文开头取为“两城镇人民政府”。"

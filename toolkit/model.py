@@ -75,6 +75,12 @@ class Reading:
     cut_after: str | None = None  # the copy ends in this section: what follows was cut off
     tables_absent: list[str] = field(default_factory=list)  # table sections with no figures as text
     format_by_layout: bool = False  # the format was told by the tables' labels
+    titles: list[str] = field(default_factory=list)  # the title lines as the copy prints them
+    outline: list[str] = field(default_factory=list)  # the copy's own top-level headings, in order
+    level_from: str | None = None  # the body's words the agency's level was taken from ("我镇")
+    period_year: int | None = None  # the year the 统计期限 names, whatever the title says
+    cited_format: str | None = None  # the version whose document number the copy cites as its own
+    agency_from: str | None = None  # where the agency's name was read when not in the title: 导语, 正文开头, 落款
 
 
 @dataclass

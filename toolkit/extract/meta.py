@@ -13,12 +13,21 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _REPORT = r"政府信息公开(?:工作)?年度报告"
+_REPORT_LOOSE = r"政府信息公开(?:工作)?(?:年度)?报告"  # 「现将某某街道2019年度政府信息公开工作报告如下」
 _TITLE_AGENCY_FIRST = re.compile(rf"^(?P<agency>.*?)(?P<year>(?:19|20)\d{{2}})年度?{_REPORT}$")
 _TITLE_YEAR_FIRST = re.compile(rf"^(?P<year>(?:19|20)\d{{2}})年度?(?P<agency>.+?){_REPORT}$")
-_IN_SENTENCE = re.compile(rf"(?P<agency>[^，。,；;！!？?]{{2,60}}?)(?P<year>(?:19|20)\d{{2}})年度?{_REPORT}")
+_IN_SENTENCE = re.compile(rf"(?P<agency>[^，。,；;！!？?]{{2,60}}?)(?P<year>(?:19|20)\d{{2}})年度?{_REPORT_LOOSE}")
+_BODY_END = r"(?:人民政府|政府|局|委员会|办公室|办公厅|街道办事处|街道|镇|乡|中心|部|署|厅)"
+# Other sentences of a 导语 that name the agency.
+_LEAD_NAMES = (
+    re.compile(rf"^(?:(?:19|20)\d{{2}}年度?[，,])(?P<agency>[\u4e00-\u9fff]{{2,30}}?{_BODY_END})(?=[^\u4e00-\u9fff]|[以在按根坚紧认深严围全积])"),
+    re.compile(rf"^(?P<agency>[\u4e00-\u9fff]{{2,30}}?{_BODY_END})(?:编制了|特编制|现将|现公布|现发布)"),
+    re.compile(rf"由(?P<agency>[\u4e00-\u9fff]{{2,30}}?{_BODY_END})(?:[\u4e00-\u9fff]{{0,8}}?)(?:负责)?编制"),
+    re.compile(rf"请(?:与|向)(?P<agency>[\u4e00-\u9fff]{{2,30}}?{_BODY_END})(?:[\u4e00-\u9fff]{{0,8}}?)联系"),
+)
 _BY_AGENCY = re.compile(r"本?年度?报告由(?P<agency>[^，。,《]{2,40}?)(?:根据|依据|按照|编制)")
 _PERIOD = re.compile(r"(?:统计期限|统计时间|统计周期|统计区间|数据统计|所列数据)[^。]{0,12}?(?P<year>(?:19|20)\d{2})\s*年?\s*0?1\s*月\s*0?1\s*日")
 _YEAR_MENTION = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月\s*\d{1,2}\s*日前)")
@@ -39,6 +48,9 @@ _PLAIN_LATIN = frozenset({"APP", "PC", "PDF", "OA", "WPS", "H", "QQ", "WORD", "E
                           "VR", "AR", "ID", "USB", "LED", "EMS", "KPI", "VPN", "GDP", "CPI", "PPP", "PM", "ISO", "TV",
                           "CT", "EXCEL", "HTML", "HTTP", "HTTPS", "WWW", "WIFI", "WLAN", "IPTV", "OFD", "CEB", "XML"})
 _GAMBLING = re.compile(r"体育|官网|官方|娱乐|彩票|棋牌|真人|博彩|电竞|登录|入口|网址|赢|bet", re.IGNORECASE)
+# Casino and betting brands mirror sites write in Chinese ("…政务公开办公室澳门金沙城中心:印发…").
+_CASINO = re.compile(r"澳门[\u4e00-\u9fff]{0,4}?(?:金沙|葡京|威尼斯人|银河|永利|美高梅)[\u4e00-\u9fff]{0,4}?(?:城中心|娱乐|赌场|官网)?|"
+                     r"金沙城中心|太阳城(?:集团|娱乐)|百家乐|真人(?:娱乐|视讯)|(?:网上|线上)(?:赌场|博彩)")
 _NAME_END = ("省", "市", "县", "区", "州", "旗", "盟", "镇", "乡", "街道", "局", "政府", "办公室", "委员会")
 _NAME_NEXT = re.compile(r"^[\u4e00-\u9fff]{1,12}?(?:人民政府|政府|局|委员会|办公室|街道|镇|乡|县|区|市)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -90,6 +102,8 @@ def injected_spam(lines: list[str]) -> list[Injected]:
             if named or _GAMBLING.search(spam):
                 seen.add(match.group())
                 found.setdefault(spam.rstrip("@:：_") or spam, Injected(spam, text[max(0, start - 8):end + 8]))
+        for match in _CASINO.finditer(text):  # in Chinese, inside any name or cited title
+            found.setdefault(match.group(), Injected(match.group(), text[max(0, match.start() - 8):match.end() + 8]))
     return list(found.values())
 
 
@@ -115,6 +129,8 @@ class Metadata:
     year: int | None = None
     year_from: str | None = None  # "title", "lead", "period", "date", "text"
     title_lines: int = 0  # lines at the top that are the title and page furniture
+    titles: list[str] = field(default_factory=list)  # each title line as printed
+    agency_from: str | None = None  # where the name was read: 标题, 首行, 导语
 
 
 def compact(text: str) -> str:
@@ -124,38 +140,73 @@ def compact(text: str) -> str:
 def read_metadata(top: list[str]) -> Metadata:
     """Agency and year from the lines before the first heading (title, page furniture, 导语)."""
     meta = Metadata()
-    for index, line in enumerate(top[:8]):
-        text = compact(line)
-        match = _TITLE_AGENCY_FIRST.match(text) or _TITLE_YEAR_FIRST.match(text)
-        following = compact(top[index + 1]) if index + 1 < len(top) else ""
-        joined = text + following if not (_TITLE_AGENCY_FIRST.match(following) or _TITLE_YEAR_FIRST.match(following)) else ""
-        if not match and joined and (split := _TITLE_AGENCY_FIRST.match(joined) or _TITLE_YEAR_FIRST.match(joined)):
-            match, index = split, index + 1  # a title printed over two lines
-        if match:
-            agency = match.group("agency") or _name_above(top[:index])
-            if meta.year is None:
-                meta.year, meta.year_from = int(match.group("year")), "title"
-                _set_agency(meta, agency)
-            meta.title_lines = index + 1
-        elif meta.year is None and _FURNITURE.search(text):
-            meta.title_lines = index + 1
+    _read_titles(meta, top)
+    if not meta.agency and meta.year_from == "title":  # 标题 / 某某镇人民政府 / 标题: the name between title lines
+        name = next((compact(line) for line in top[:meta.title_lines] if _is_name(compact(line))), None)
+        if name:
+            _set_agency(meta, name, "标题")
     if not meta.agency and meta.title_lines == 0 and top and _is_name(compact(top[0])):
-        _set_agency(meta, compact(top[0]))  # a copy whose first line is the agency's short name
+        _set_agency(meta, compact(top[0]), "首行")  # a copy whose first line is the agency's short name
         meta.title_lines = 1
-    for line in top[meta.title_lines:meta.title_lines + 4]:
-        text = compact(line)
-        matches = [*_IN_SENTENCE.finditer(text), *_BY_AGENCY.finditer(text)]
-        named = [m for m in matches if any(word in _LEAD_IN.sub("", m.group("agency")) for word in _BODY_WORDS)]
-        if named and not meta.agency:
-            _set_agency(meta, named[-1].group("agency"))
-        dated = [m for m in matches if "year" in m.groupdict()]
-        if dated and meta.year is None:
-            meta.year, meta.year_from = int(dated[-1].group("year")), "lead"
+    _read_lead(meta, top[meta.title_lines:meta.title_lines + 6])
     if meta.year is None:
         period = next((m for line in top for m in [_PERIOD.search(compact(line))] if m), None)
         if period:
             meta.year, meta.year_from = int(period.group("year")), "period"
     return meta
+
+
+def _title(text: str):
+    return _TITLE_AGENCY_FIRST.match(text) or _TITLE_YEAR_FIRST.match(text)
+
+
+def _read_titles(meta: Metadata, top: list[str]) -> None:
+    """Title lines, in either order of agency and year, over one line or two, repeated or not."""
+    for index, line in enumerate(top[:8]):
+        text = compact(line)
+        match = _title(text)
+        following = compact(top[index + 1]) if index + 1 < len(top) else ""
+        joined = text + following if not _title(following) else ""
+        if not match and joined and (split := _title(joined)):
+            match, index, text = split, index + 1, joined  # a title printed over two lines
+        if match:
+            meta.titles.append(text)
+            agency = match.group("agency") or _name_above(top[:index])
+            if meta.year is None:
+                meta.year, meta.year_from = int(match.group("year")), "title"
+                _set_agency(meta, agency, "标题")
+            meta.title_lines = index + 1
+        elif meta.year is None and _FURNITURE.search(text):
+            meta.title_lines = index + 1
+
+
+def _read_lead(meta: Metadata, lead: list[str]) -> None:
+    """The agency and year the 导语 names: 「现公布某某局2022年…年度报告」, 「本报告由某某局编制」,
+    「交通运输部编制了…」, 「2024年，某某局…」, 「请与某某局联系」 — never a notice it cites."""
+    for line in lead:
+        text = compact(line)
+        matches = [*_IN_SENTENCE.finditer(text), *_BY_AGENCY.finditer(text), *(p.search(text) for p in _LEAD_NAMES)]
+        matches = [m for m in matches if m]
+        named = [m for m in matches if _names_a_body(_LEAD_IN.sub("", m.group("agency")))]
+        if named and not meta.agency:
+            _set_agency(meta, named[0 if named[0].re in _LEAD_NAMES else -1].group("agency"), "导语")
+        dated = [m for m in matches if "year" in m.groupdict() and m.group("year")]
+        if dated and meta.year is None:
+            meta.year, meta.year_from = int(dated[-1].group("year")), "lead"
+
+
+def _names_a_body(text: str) -> bool:
+    """A public body's name, not the title of a notice or document it cites (「…关于做好…」), nor
+    a name without its place (县农业农村局: said apart, by ``unplaced_name``)."""
+    return (any(word in text for word in _BODY_WORDS) and not re.search(r"关于|印发|通知|《|》|条例|意见", text)
+            and not re.match(r"[省市县区镇乡](?!委|政府|人民政府)", text))
+
+
+def lead_agency(lines: list[str]) -> str | None:
+    """The agency the opening sentences of the body name, for copies whose 导语 comes under 一、."""
+    meta = Metadata()
+    _read_lead(meta, lines)
+    return meta.agency
 
 
 def _name_above(lines: list[str]) -> str:
@@ -187,14 +238,14 @@ def year_mentioned(lines: list[str]) -> int | None:
     return year if not rest or rest[0][1] < n else None
 
 
-def _set_agency(meta: Metadata, written: str) -> None:
+def _set_agency(meta: Metadata, written: str, where: str) -> None:
     written = written.strip("，。,：:《》“”\" ")
     name = _LEAD_IN.sub("", written)
     name = re.split(_NOT_A_NAME, name)[-1] if _NOT_A_NAME.search(name) else name
     name = re.sub(r"^[^\u4e00-\u9fff]+", "", name)
     if not name:
         return
-    meta.agency = name
+    meta.agency, meta.agency_from = name, where
     if name != written and _NOT_A_NAME.search(written):
         meta.agency_as_written = written
 
@@ -226,3 +277,16 @@ def name_problem(name: str | None, written: str | None) -> str | None:
     if name and not any(word in name for word in _BODY_WORDS):
         return f"机关名称“{name}”中没有表示机关的字样（如局、委、办、政府、街道、镇、乡），请核对。"
     return None
+
+
+# The body's words for its own agency, and the level they tell; 我局, 我委 and 我市 tell none (a
+# 局 may be a State Council bureau, a 市 may or may not make rules).
+_SELF_REFERENCES = (("镇", "乡镇人民政府"), ("乡", "乡镇人民政府"), ("街道", "街道办事处"), ("县", "县级人民政府"))
+
+
+def self_reference_level(lines: list[str]) -> tuple[str, str] | None:
+    """(level, the words it was told by) from how the body speaks of its agency: 我镇, 本街道…"""
+    text = "".join(compact(line) for line in lines)
+    counts = {(word, level): len(re.findall(rf"[我本]{word}(?![长区道办])", text)) for word, level in _SELF_REFERENCES}
+    (word, level), count = max(counts.items(), key=lambda item: item[1])
+    return (level, f"我{word}") if count >= 2 else None

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from ..model import Agency, Lead, Narrative, Part, Reading, Report, Signature
 from ..output import display_width
-from .meta import (compact, injected_spam, is_furniture, name_problem, period_year, read_metadata, spam_problem,
-                   unplaced_name, year_mentioned)
+from .meta import (compact, injected_spam, is_furniture, lead_agency, name_problem, period_year, read_metadata,
+                   self_reference_level, spam_problem, unplaced_name, year_mentioned)
 from .sources import CELL, SUBHEAD, TABLE_END, TABLE_START, Line, Source, opening
-from .structure import detect_format, find_headings, first_heading
+from .structure import cited_format, detect_format, find_headings, first_heading, outline
 from .tables import read_table
 
 _DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
@@ -38,69 +38,123 @@ def read_report(source: Source, agency: str | None = None, year: int | None = No
     body_start = first_heading(lines)
     meta = read_metadata([line.text for line in lines[:body_start]])
     signature_name, date, closing_lines = _closing(lines)
-    year_from = "given" if year else meta.year_from
-    if not year:
-        for found, origin in ((meta.year, meta.year_from), (period_year(texts), "period"),
-                              (_year_from_date(date), "date"), (year_mentioned(texts), "text")):
-            if found:
-                year, year_from = found, origin
-                break
-    notes: list[str] = []
+    year, year_from = (year, "given") if year else _year(meta, texts, date)
     fmt, by_layout = detect_format(lines, year)
     headings = find_headings(lines, min(meta.title_lines, body_start), fmt)
-    agency = agency or meta.agency or signature_name
+    agency, agency_from = (agency, None) if agency else _agency_named(meta, texts[body_start:body_start + 8], signature_name)
+    reading = Reading(year_from=year_from, renamed_headings=headings.renamed, format_by_layout=by_layout,
+                      agency_doubt=_agency_doubt(agency, meta, texts), titles=meta.titles,
+                      outline=outline(lines, body_start, fmt), period_year=period_year(texts), agency_from=agency_from)
+    if cited := cited_format(texts):
+        reading.cited_format = cited.version
+    notes = _unstated(agency, year, texts[:body_start + 12])
+    report = Report(format=fmt, agency=Agency(agency or "", None), year=year, date=date, reading=reading)
+    report.agency.level = _level(report, texts)
+    notes += _sections_seen(fmt, headings.found, date, reading)
+    bounds = _section_bounds(headings.found, len(lines) - closing_lines)
+    report.lead = _lead(lines, meta.title_lines, bounds, source)
+    notes += _read_sections(fmt, lines, bounds, report, source)
+    report.unread = {ref for ref in fmt.iter_input_cells() if ref not in report.figures}
+    report.signature = _signature(signature_name, date, report.agency.name)
+    return Extraction(report, notes)
+
+
+def _agency_named(meta, opening_texts: list[str], signature_name: str | None) -> tuple[str | None, str | None]:
+    """(agency, where it was read unless in the title): the title or 导语, the body's opening
+    sentences, or the signature."""
+    if meta.agency:
+        return meta.agency, None if meta.agency_from == "标题" else meta.agency_from
+    for name, where in ((lead_agency(opening_texts), "正文开头"), (signature_name, "落款")):
+        if name:
+            return name, where
+    return None, None
+
+
+def _level(report: Report, texts: list[str]) -> str | None:
+    """The level the agency's name tells, else the one the body's self-references tell (noted)."""
+    if report.level:
+        return report.level.name
+    said = self_reference_level(texts)
+    if said:
+        report.reading.level_from = said[1]
+        return said[0]
+    return None
+
+
+def _signature(name: str | None, date: dt.date | None, agency: str) -> Signature:
+    return Signature(show=bool(name or date), name=name if name and name != agency else None)
+
+
+def _year(meta, texts: list[str], date: dt.date | None) -> tuple[int | None, str | None]:
+    """The year the copy states, from the first evidence that names one, and where it was found."""
+    for found, origin in ((meta.year, meta.year_from), (period_year(texts), "period"),
+                          (_year_from_date(date), "date"), (year_mentioned(texts), "text")):
+        if found:
+            return found, origin
+    return None, meta.year_from
+
+
+def _agency_doubt(agency: str | None, meta, texts: list[str]) -> str | None:
     doubt = None if agency != meta.agency else name_problem(meta.agency, meta.agency_as_written)
     spam = [i for i in injected_spam(texts) if not doubt or i.spam.rstrip("@:：_") not in doubt]
-    reading = Reading(year_from=year_from, renamed_headings=headings.renamed, format_by_layout=by_layout,
-                      agency_doubt=" ".join(filter(None, (doubt, spam_problem(spam)))) or None)
+    return " ".join(filter(None, (doubt, spam_problem(spam)))) or None
+
+
+def _unstated(agency: str | None, year: int | None, opening_texts: list[str]) -> list[str]:
+    notes = []
     if not agency:
-        partial = unplaced_name(texts[:body_start + 12])
+        partial = unplaced_name(opening_texts)
         shown = f"，正文只写“{partial}”，没有写明所属地方" if partial else ""
         notes.append(f"原文中没有写明机关名称（标题、导语和落款中都没有{shown}），请用 --agency 指定或在数据文件中填写 agency.name。")
     if not year:
         notes.append("原文中没有写明报告年度（标题、统计期限、成文日期和正文中都没有），请用 --year 指定。")
-    report = Report(format=fmt, agency=Agency(agency or "", None), year=year, date=date, reading=reading)
-    report.agency.level = report.level.name if report.level else None
-    present = [s for s in fmt.sections if s.key in headings.found]
+    return notes
+
+
+def _sections_seen(fmt, found: dict[str, int], date: dt.date | None, reading: Reading) -> list[str]:
+    """Sections missing from a complete copy (told to the rules), or cut off with the copy (told as a note)."""
+    present = [s for s in fmt.sections if s.key in found]
     last = present[-1] if present else None
     complete = date is not None or (last is not None and last.key == fmt.sections[-1].key)
     cut = []
     for section in fmt.sections:
-        if section.key in headings.found:
+        if section.key in found:
             continue
         after_last = last is None or fmt.sections.index(section) > fmt.sections.index(last)
         if after_last and not complete:
             cut.append(f"「{section.heading}」")
         else:
             reading.missing_headings.append(section.heading)
-    if cut:
-        notes.append(f"原文在「{last.heading if last else '标题'}」处中断，其后的{'、'.join(cut)}未见。")
     if not complete:
         reading.cut_after = last.heading if last else ""
-    bounds = _section_bounds(headings.found, len(lines) - closing_lines)
+    return [f"原文在「{last.heading if last else '标题'}」处中断，其后的{'、'.join(cut)}未见。"] if cut else []
+
+
+def _lead(lines: list[Line], title_lines: int, bounds: dict, source: Source) -> Lead | None:
     first = min((start for start, _ in bounds.values()), default=len(lines))
-    lead_start = meta.title_lines
-    lead_lines = [line for line in lines[lead_start:first - 1] if not _is_furniture(line)] if first > lead_start else []
+    lead_lines = [line for line in lines[title_lines:first - 1] if not _is_furniture(line)] if first > title_lines else []
     lead = _paragraphs(lead_lines, source.wrapped, source.paragraph_starts)
-    report.lead = Lead(text="".join(p for p, _ in lead)) if lead else None
+    return Lead(text="".join(p for p, _ in lead)) if lead else None
+
+
+def _read_sections(fmt, lines: list[Line], bounds: dict, report: Report, source: Source) -> list[str]:
+    """Each section's table and narrative; a table section without figures, where the copy goes on, is absent."""
+    notes = []
+    last = max(bounds, key=lambda key: bounds[key][0], default=None)
     for section in fmt.sections:
         if section.key not in bounds:
             continue
-        start, end = bounds[section.key]
-        body = lines[start:end]
-        if section.table:
-            before = len(report.figures) + len(report.stated_totals)
-            notes += read_table(fmt.tables[section.table], body, report, section.heading)
-            if len(report.figures) + len(report.stated_totals) == before and section is not last:
-                reading.tables_absent.append(section.heading)  # the copy goes on: the table is not there
-            if any(line.kind == TABLE_START for line in body):  # only then is text outside the table known
-                report.narrative[section.key] = _narrative(body, source)
-        else:
+        body = lines[slice(*bounds[section.key])]
+        if not section.table:
             report.narrative[section.key] = _narrative(body, source)
-    report.unread = {ref for ref in fmt.iter_input_cells() if ref not in report.figures}
-    report.signature = Signature(show=bool(signature_name or date),
-                                 name=signature_name if signature_name and signature_name != report.agency.name else None)
-    return Extraction(report, notes)
+            continue
+        before = len(report.figures) + len(report.stated_totals)
+        notes += read_table(fmt.tables[section.table], body, report, section.heading)
+        if len(report.figures) + len(report.stated_totals) == before and section.key != last:
+            report.reading.tables_absent.append(section.heading)  # the copy goes on: the table is not there
+        if any(line.kind == TABLE_START for line in body):  # only then is text outside the table known
+            report.narrative[section.key] = _narrative(body, source)
+    return notes
 
 
 def _is_furniture(line: Line) -> bool:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..formats import Format, format_for_year, get_format, latest, versions
-from .normalize import canonical
+from .normalize import canonical, without_sentences
 from .sources import CELL, Line
 
 _MIN_LABEL = 4  # shorter labels (其他, 总计, 规章) occur in any text
@@ -48,7 +48,8 @@ def labels_present(text: str) -> set[str]:
 def detect_format(lines: list[Line], year: int | None) -> tuple[Format, bool]:
     """(format, told by the tables' labels): the format whose labels the copy uses, else the year's."""
     cells = [line for line in lines if line.kind == CELL]  # where the copy keeps cells, only they are the tables
-    present = labels_present(canonical("".join(line.text for line in cells or lines)))
+    table_text = [line.text for line in cells] or [without_sentences(line.text) for line in lines]  # a sentence's words are no table's
+    present = labels_present(canonical("".join(table_text)))
     default = format_for_year(year) if year else latest()
     shared = frozenset.intersection(*(_labels(v) for v in versions()))
     if len(present - shared) < _MIN_PRESENT:  # too few labels that tell the formats apart
@@ -105,3 +106,38 @@ def first_heading(lines: list[Line]) -> int:
         if line.kind != CELL and any(_number(f, text) == _number(f, f.sections[0].heading) for f in formats):
             return index
     return len(lines)
+
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+def outline(lines: list[Line], start: int, fmt: Format) -> list[str]:
+    """The copy's own top-level headings, in order: short lines numbered 一、 二、 三、 … upwards
+    that are no table label — whatever they say, so that an outline of its own can be told."""
+    found: list[str] = []
+    row_labels = _labels(fmt.version)
+    for line in lines[start:]:
+        text = re.sub(r"\s+", "", line.text)
+        number = _number(fmt, text)
+        if line.kind == CELL or not number or len(text) > 40 or text.endswith(("。", "；", "，", "：")):
+            continue
+        if numeral_value(number) > (numeral_value(found[-1]) if found else 0) and canonical(text) not in row_labels:
+            found.append(text)
+    return found
+
+
+def numeral_value(heading: str) -> int:
+    """1 for 一、…, 10 for 十、…; 0 for anything else."""
+    numeral = re.match(rf"[{_NUMERALS}]+", heading)
+    return _NUMERALS.index(numeral.group()) + 1 if numeral and len(numeral.group()) == 1 else 0
+
+
+def cited_format(texts: list[str]) -> Format | None:
+    """The format whose document number the copy cites as its own (「…（国办公开办函〔2019〕60号）…」)."""
+    text = re.sub(r"\s+", "", "".join(texts))
+    for version in versions():
+        fmt = get_format(version)
+        issuer, *numbers = re.findall(r"[\u4e00-\u9fff]+|\d+", fmt.document)[:3]
+        if len(numbers) == 2 and re.search(rf"{issuer}\W{{0,2}}{numbers[0]}\W{{0,2}}{numbers[1]}号", text):
+            return fmt
+    return None

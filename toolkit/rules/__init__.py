@@ -18,6 +18,7 @@ from .. import placeholders
 from ..model import Report
 from .common import NotAssessable, at, cell_order, fmt_value, iter_narrative, note, notes_with_parts, unknown
 from .narrative import narrative_numbers, narrative_percentages
+from .outline import departs_from_outline, outdated_outline, outline_findings
 
 __all__ = ["NotAssessable", "UNFINISHED_RULES", "audit", "check", "is_unfinished", "iter_narrative"]
 
@@ -38,6 +39,7 @@ def audit(report: Report, previous: Report | None = None) -> tuple[list[Finding]
     findings = [
         *_reading(report),
         *_format_year(report),
+        *outline_findings(report),
         *_stated_totals(report, skipped),
         *_equations(report, previous, skipped),
         *_blank_cells(report),
@@ -126,7 +128,7 @@ def _plausibility(report: Report, skipped: list[NotAssessable]) -> Iterator[Find
             if fmt.has_cell(ref) and report.value(ref) and ref not in report.unread:
                 yield Finding(
                     rule="E1", severity=WARNING,
-                    message=f"{level.name}没有规章制定权，但「{fmt.label(ref)}」为 {report.value(ref)}。",
+                    message=f"{level.name}{_level_evidence(report)}没有规章制定权，但「{fmt.label(ref)}」为 {report.value(ref)}。",
                     location=at(report, f"figures.{ref}"), cells=(note(report, ref),), expected="0",
                     found=fmt_value(report.value(ref)), hint="只有国务院部门、省级和设区的市人民政府制定规章；规范性文件应填在“行政规范性文件”行。",
                 )
@@ -150,6 +152,11 @@ def _plausibility(report: Report, skipped: list[NotAssessable]) -> Iterator[Find
                 location=at(report, "sections.other"), cells=(note(report, ref),),
                 hint="如实说明发出收费通知的件数、金额和实际收取金额。",
             )
+
+
+def _level_evidence(report: Report) -> str:
+    said = report.reading.level_from if report.reading else None
+    return f"（原文未写明机关全称，正文自称“{said}”）" if said else ""
 
 
 def _completeness(report: Report) -> Iterator[Finding]:
@@ -244,10 +251,15 @@ def _reading(report: Report) -> Iterator[Finding]:
     if not report.agency.name:
         yield Finding(rule="M2", severity=WARNING, message="原文没有写明机关名称（标题、导语和落款中都没有，正文只称“我局”等）。",
                       location=at(report, "agency.name"), hint="可用 --agency 指定。")
+    elif reading.agency_from:
+        yield Finding(rule="M2", severity=WARNING,
+                      message=f"原文标题中没有机关名称，按{reading.agency_from}取为“{report.agency.name}”。",
+                      location=at(report, "agency.name"), found=report.agency.name, hint="请核对；可用 --agency 指定。")
     if reading.agency_doubt:
         yield Finding(rule="M3", severity=WARNING, message=reading.agency_doubt, location=at(report, "agency.name"),
                       found=report.agency.name or None, hint="镜像网站常在机关名称中插入广告文字；请以机关官方网站的原文为准。")
-    for official, published in reading.renamed_headings:
+    own_outline = departs_from_outline(report) or outdated_outline(report)  # said as a whole (L2, L3)
+    for official, published in [] if own_outline else reading.renamed_headings:
         yield Finding(rule="H1", severity=WARNING, message=f"标题「{published}」不是规定的「{official}」。",
                       location=at(report, "sections"), expected=official, found=published,
                       hint="年度报告应按规定格式的六个部分和标题编写。")
@@ -255,7 +267,7 @@ def _reading(report: Report) -> Iterator[Finding]:
         yield Finding(rule="H3", severity=WARNING, message=f"「{heading}」的表格没有以文字发布（可能是图片），数字无法核对。",
                       location=at(report, "sections"), expected="文字表格", found="（无）",
                       hint="年度报告的表格应以可复制、可检索的文字发布。")
-    for heading in reading.missing_headings:
+    for heading in [] if own_outline else reading.missing_headings:
         yield Finding(rule="H2", severity=WARNING, message=f"没有规定的部分「{heading}」。",
                       location=at(report, "sections"), expected=heading, found="（无）",
                       hint="年度报告应包括规定格式的全部六个部分。")
@@ -264,10 +276,10 @@ def _reading(report: Report) -> Iterator[Finding]:
 def _format_year(report: Report) -> Iterator[Finding]:
     """The tables must be those of the format in force for the report's year (rule L)."""
     fmt, year = report.format, report.year
-    if year is None:
+    if year is None or fmt.covers(year):
         return
-    if fmt.covers(year):
-        return
+    if report.reading and not report.reading.format_by_layout:
+        return  # a copy's format is told by its tables' labels only; without them it is not known
     from ..formats import format_for_year
 
     try:

@@ -22,6 +22,8 @@ def narrative_numbers(report: Report, skipped: list[NotAssessable]) -> Iterator[
         expected = [sum((report.value(ref) for ref in refs), 0) for refs in options]
         for _, path, text in iter_narrative(report):
             for match in check.pattern.finditer(text):
+                if _joined_to_another(text, match.start()):
+                    continue  # 「予以公开及部分公开42件」: the number is of both, not of this one
                 if unknown(report, [ref for refs in options for ref in refs], skipped, check.id, check.title):
                     break
                 quoted = int(match.group(1)) if match.groups() and match.group(1) else 0
@@ -40,6 +42,12 @@ def narrative_numbers(report: Report, skipped: list[NotAssessable]) -> Iterator[
 
 
 _DECREASE = re.compile(r"下降|减少|降低")
+_CONJUNCTION = re.compile(r"(?:及|和|与|或|以及|、)$")
+
+
+def _joined_to_another(text: str, start: int) -> bool:
+    """The statement begins right after 及/和/与/、: its number counts a group, and is not this one's."""
+    return bool(_CONJUNCTION.search(text[max(0, start - 2):start]))
 
 
 def narrative_percentages(report: Report, previous: Report | None, skipped: list[NotAssessable]) -> Iterator[Finding]:
