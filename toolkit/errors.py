@@ -1,4 +1,9 @@
-"""Errors raised by the library; each prints itself as a message for the clerk, in Chinese."""
+"""Errors raised by the library; each prints itself as a message for the clerk, in Chinese.
+
+An error says what is wrong and where; what the user could do about it is data, a ``remedy``
+(``"force"``, ``"allow_format_mismatch"``, ...), which each interface turns into its own words —
+the command line into the option of the command at hand, a web form into its own control.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,12 @@ from pathlib import Path
 
 
 class ToolkitError(Exception):
-    """Base of every error the library raises on bad input or misuse."""
+    """Base of every error the library raises on bad input or misuse.
+
+    ``remedy``: the semantic name of the option that would let the work go ahead, if one would.
+    """
+
+    remedy: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,19 +56,30 @@ class DataFileError(ToolkitError):
         super().__init__("\n".join(p.describe(file) for p in problems))
 
 
+class FormatFileError(DataFileError):
+    """A format definition file that is not a usable format: each problem located in it."""
+
+    def __init__(self, file: str | Path | None, problems: list[Problem]):
+        super().__init__(file, problems)
+        self.args = (f"格式文件 {file} 有 {len(problems)} 处问题，无法使用：\n" + "\n".join(
+            p.describe(file) for p in problems),)
+
+
 class FormatNotFound(ToolkitError):
-    def __init__(self, asked: str, known: list[str]):
-        self.asked = asked
-        super().__init__(
-            f"没有适用于“{asked}”的年度报告格式；可用的格式版本：{'、'.join(known)}"
-            "（2019 对应国办公开办函〔2019〕60号，2021 对应国办公开办函〔2021〕30号）。"
-        )
+    """``known``: the format versions there are, each with the document that issued it."""
+
+    def __init__(self, asked: str, known: dict[str, str]):
+        self.asked, self.known = asked, known
+        listed = "；".join(f"{version}（{document}）" for version, document in known.items())
+        super().__init__(f"没有适用于“{asked}”的年度报告格式；可用的格式版本：{listed}。")
 
 
 class OutputExists(ToolkitError):
+    remedy = "force"
+
     def __init__(self, path: str | Path):
         self.path = path
-        super().__init__(f"文件已存在：{path}。如需覆盖，请加 --force。")
+        super().__init__(f"文件已存在：{path}。")
 
 
 class TemplateError(ToolkitError):

@@ -10,7 +10,7 @@ messages.install()  # before any command is defined: Click reads some of its wor
 
 from ..api import ReportHasErrors, ReportUnfinished  # noqa: E402
 from ..errors import ToolkitError  # noqa: E402
-from . import batch, desk, report, tally, template  # noqa: E402
+from . import batch, desk, formats, report, tally, template  # noqa: E402
 from .present import EXIT_FINDINGS, EXIT_UNUSABLE, echo_findings
 
 # Library errors whose exit code is not "unusable input": a report that breaks the rules is a finding.
@@ -44,6 +44,14 @@ class _Commands(click.Group):
             raise error from None
 
 
+def _check_formats() -> None:
+    """Every format file, read strictly before a command runs: a broken one is reported where it is wrong."""
+    from ..formats import get_format, versions
+
+    for version in versions():
+        get_format(version)
+
+
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="govreport", message="govreport %(version)s")
 def cli() -> None:
@@ -56,9 +64,12 @@ def cli() -> None:
       govreport check 2025.yaml
       govreport render 2025.yaml --pdf
     """
+    if click.get_current_context().invoked_subcommand != "format":
+        _check_formats()
 
 
-for command in (report.new, report.check, report.extract, report.render, tally.tally, template.template, batch.batch):
+for command in (report.new, report.check, report.extract, report.render, tally.tally, template.template, batch.batch,
+                formats.format_group):
     cli.add_command(command)
 cli.add_command(desk.desk)
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
+from .roles import RoleMissing, Roles
+
 COUNT, SIGNED, AMOUNT = "count", "signed", "amount"
 
 
@@ -234,6 +236,7 @@ class Format:
     sanity: dict = field(default_factory=dict)
     level_by_name_pattern: tuple[tuple[re.Pattern, str], ...] = ()
     table_cells: dict[str, dict[str, CellLook]] = field(default_factory=dict)
+    roles: Roles = field(default_factory=Roles)
 
     def cell_look(self, table_key: str, kind: str) -> CellLook:
         """How a kind of cell of a table is set (centred, unshaded unless the format says otherwise)."""
@@ -326,11 +329,11 @@ class Format:
 
 
 # Loading comes last: the loader builds the classes above.
-from .loader import (FORMATS_PATH_VARIABLE, agency_levels, format_for_year, get_format, latest,  # noqa: E402
-                     parse_format, versions)
+from .loader import (FORMATS_PATH_VARIABLE, agency_levels, check_format_file, format_for_year,  # noqa: E402
+                     get_format, latest, parse_format, versions)
 
 __all__ = [
     "AMOUNT", "COUNT", "SIGNED", "AgencyLevel", "Block", "CellRef", "Check", "Column", "FORMATS_PATH_VARIABLE",
-    "Format", "NarrativeCheck", "Numbering", "Row", "Section", "Table", "Term", "agency_levels",
-    "format_for_year", "get_format", "latest", "parse_format", "versions",
+    "Format", "NarrativeCheck", "Numbering", "RoleMissing", "Roles", "Row", "Section", "Table", "Term",
+    "agency_levels", "check_format_file", "format_for_year", "get_format", "latest", "parse_format", "versions",
 ]

@@ -8,9 +8,9 @@ import re
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from ..errors import FormatNotFound, ToolkitError
+from .roles import parse_roles
+from .validate import read_format_file
 from . import (CELL_KINDS, COUNT, AgencyLevel, Block, CellLook, Check, Column, Format, NarrativeCheck, Numbering,
                Row, Section, Table)
 
@@ -103,8 +103,9 @@ def parse_format(data: dict) -> Format:
         level_by_name_pattern=tuple((re.compile(pattern), level)
                                     for pattern, level in data.get("level_by_name_pattern", {}).items()),
         numbering=Numbering(re.compile(data["numbering"]["heading"]), re.compile(data["numbering"]["part"])),
-        sanity=data.get("sanity", {}),
+        sanity=data.get("sanity") or {},
         table_cells=_table_cells(data.get("table_cells", {}), data["tables"]),
+        roles=parse_roles(data.get("roles")),
     )
 
 
@@ -151,13 +152,33 @@ def get_format(version: str) -> Format:
     files = _format_files()
     version = str(version)
     if version not in files:
-        raise FormatNotFound(version, sorted(files))
+        raise FormatNotFound(version, _documents(files))
     return _load_format(files[version])
+
+
+def _documents(files: dict[str, object]) -> dict[str, str]:
+    """Each known version with the document that issued it (its file's own words, if readable)."""
+    documents = {}
+    for version in sorted(files):
+        try:
+            documents[version] = _load_format(files[version]).document
+        except ToolkitError:
+            documents[version] = "格式文件有误，见 govreport format check"
+    return documents
 
 
 @functools.cache
 def _load_format(file) -> Format:
-    return parse_format(yaml.safe_load(file.read_text(encoding="utf-8")))
+    return parse_format(read_format_file(file.read_bytes(), file))
+
+
+def check_format_file(path: Path) -> Format:
+    """A format file checked as a whole, wherever it is: FormatFileError with every problem located."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ToolkitError(f"无法读取格式文件 {path}：{exc.strerror or exc}") from None
+    return parse_format(read_format_file(raw, path))
 
 
 def format_for_year(year: int) -> Format:
@@ -165,7 +186,7 @@ def format_for_year(year: int) -> Format:
     formats = [get_format(v) for v in versions()]
     usable = [f for f in formats if f.first_year <= year]
     if not usable:
-        raise FormatNotFound(f"{year}年", versions())
+        raise FormatNotFound(f"{year}年", _documents(_format_files()))
     return max(usable, key=lambda f: f.first_year)
 
 
