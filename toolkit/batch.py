@@ -34,7 +34,7 @@ class Outcome:
     errors: int = 0
     warnings: int = 0
     unfinished: bool = False
-    details: tuple[str, ...] = field(default=(), compare=False)  # findings, for the batch check report
+    result: "api.CheckResult | None" = field(default=None, compare=False, repr=False)  # a check's own result
 
 
 @dataclass(frozen=True)
@@ -243,20 +243,29 @@ def write_pdfs(reports: list[Path], force: bool, workers: int | None = None) -> 
 # -- checks ------------------------------------------------------------------------------------------
 
 
-def check_jobs(folder: Path, previous: Path | None = None) -> Batch:
-    previous_files = _index_by_agency(previous) if previous else {}
+def check_jobs(folder: Path) -> Batch:
+    """A check per readable file of a folder; a data file and the report rendered from it share a
+    name, and the data file speaks for both."""
     readable = api.readable_suffixes()
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in readable)
-    # A data file and the report rendered from it share a name; the data file speaks for both.
     data_stems = {p.stem for p in files if api.is_data_file(p)}
     files = [p for p in files if api.is_data_file(p) or p.stem not in data_stems]
-    return Batch([Job(path.name, check_one, (path, previous_files.get(path.stem))) for path in files])
+    return Batch([Job(path.name, check_one, (path, None)) for path in files])
+
+
+def recheck_jobs(results: list[api.CheckResult], earlier: list[api.CheckResult] = ()) -> Batch:
+    """Checks again, against last year's report, of the results whose agency's previous year is
+    among them or among ``earlier`` ones: paired by agency and year, as ``check`` pairs files."""
+    pairs = api.previous_year_pairs(results, earlier)
+    return Batch([Job(Path(results[i].file).name, check_one, (Path(results[i].file), last))
+                  for i, last in pairs.items()])
 
 
 def check_one(path: Path, previous: Path | None) -> Outcome:
+    """The check of one file; its CheckResult rides in the outcome for the verdict and 雷同."""
     last = api.load(previous).report if previous else None
     result = api.check_file(path, last)
     if not result.usable:
-        return Outcome(path.name, FAILED, "文件无法使用", details=tuple(result.problems))
-    return Outcome(result.agency or path.name, DONE, "", (str(path),), result.count(ERROR), result.count(WARNING),
-                   result.unfinished, tuple(f.describe() for f in result.findings))
+        return Outcome(path.name, FAILED, "文件无法使用", result=result)
+    return Outcome(path.name, DONE, "", (str(path),), result.count(ERROR), result.count(WARNING), result.unfinished,
+                   result=result)

@@ -6,7 +6,16 @@ made the same way whether it is asked for once or for a thousand agencies. One m
 """
 
 from ..publish.outputs import Outputs, output_paths
-from .checking import CheckResult, check, check_file, check_files
+from .checking import (
+    VERDICTS,
+    CheckResult,
+    add_copied_sections,
+    check,
+    check_file,
+    check_files,
+    overall_verdict,
+    previous_year_pairs,
+)
 from .drafts import FormatNotForYear, default_name, draft_text, new_report, write_draft
 from .registers import Tallied, tally_draft, tally_into, tally_registers, write_register_template
 from .rendering import (
@@ -33,7 +42,8 @@ from .sources import (
 from .templates import Adopted, TemplateCheck, adopt_template, check_template, export_template, template_format
 
 __all__ = [
-    "Adopted", "CheckResult", "DATA_SUFFIXES", "FormatNotForYear", "Loaded", "OPEN_DATA_SUFFIXES", "Outputs",
+    "Adopted", "CheckResult", "VERDICTS", "add_copied_sections", "overall_verdict",
+    "previous_year_pairs", "DATA_SUFFIXES", "FormatNotForYear", "Loaded", "OPEN_DATA_SUFFIXES", "Outputs",
     "Rendered", "ReportHasErrors", "ReportUnfinished", "Tallied", "TemplateCheck", "TemplateRejected",
     "UnreadFigures", "UnreadFiguresInReport", "adopt_template", "check", "check_file", "check_files",
     "check_template", "default_name", "draft_text", "export_template", "is_data_file", "load", "load_report",

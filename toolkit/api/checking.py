@@ -13,6 +13,12 @@ from ..model import Report
 from .sources import Loaded, load
 
 
+# The verdicts, worst first.
+UNUSABLE, UNFINISHED, FAILED, TABLES_UNCHECKED, PARTLY_CHECKED, PASSED = (
+    "无法使用", "未完成", "未通过", "未核查表格", "仅部分核查", "通过")
+VERDICTS = (UNUSABLE, UNFINISHED, FAILED, TABLES_UNCHECKED, PARTLY_CHECKED, PASSED)
+
+
 @dataclass
 class CheckResult:
     """The outcome of checking one file: unusable (with problems) or checked (with findings)."""
@@ -54,15 +60,19 @@ class CheckResult:
 
     @property
     def status(self) -> str:
-        """无法使用, 未完成, 未通过 (errors), 未核查表格 (no figure read), 仅部分核查 (some figures
-        unread) or 通过, for a person reading a summary: a copy whose tables were not read has not passed."""
+        return self.verdict()
+
+    def verdict(self, strict: bool = False) -> str:
+        """The one verdict every interface gives: 无法使用, 未完成, 未通过 (errors; with ``strict``
+        warnings too), 未核查表格 (no figure read), 仅部分核查 (some figures unread) or 通过. A copy
+        whose tables were not read has not passed."""
         if not self.usable:
-            return "无法使用"
+            return UNUSABLE
         if self.unfinished:
-            return "未完成"
-        if self.count(ERROR):
-            return "未通过"
-        return {"complete": "通过", "partial": "仅部分核查", "none": "未核查表格"}[self.coverage]
+            return UNFINISHED
+        if self.count(ERROR) or (strict and self.count(WARNING)):
+            return FAILED
+        return {"complete": PASSED, "partial": PARTLY_CHECKED, "none": TABLES_UNCHECKED}[self.coverage]
 
     def as_dict(self) -> dict:
         return {
@@ -74,6 +84,16 @@ class CheckResult:
             "not_assessable": [n.as_dict() for n in self.not_assessable],
             "findings": [f.as_dict() for f in self.findings],
         }
+
+
+def overall_verdict(verdicts: Iterable[str]) -> str:
+    """The verdict on files checked together: the worst one; tables unread in some files only
+    leave the whole 仅部分核查."""
+    verdicts = list(verdicts)
+    worst = min(verdicts, key=VERDICTS.index, default=PASSED)
+    if worst == TABLES_UNCHECKED and any(v != TABLES_UNCHECKED for v in verdicts):
+        return PARTLY_CHECKED
+    return worst
 
 
 def check(report: Report, previous: Report | None = None) -> list[Finding]:
@@ -96,31 +116,47 @@ def check_files(paths: Iterable[str | Path], previous: Report | None = None, age
                 year: int | None = None) -> Iterator[CheckResult]:
     """Check many files, one in memory at a time.
 
-    A report whose agency's previous year is among the files is also checked against it: the
-    files are indexed by (agency, year) on the way, and such pairs are read again at the end.
-    Narrative sections copied between the reports checked together (雷同) are reported too.
+    A report whose agency's previous year is among the files is also checked against it
+    (``previous_year_pairs``); narrative sections copied between the reports checked together
+    (雷同) are reported too (``add_copied_sections``).
     """
-    results, index = [], {}
-    for path in paths:
-        result = check_file(path, previous, agency, year)
-        results.append(result)
-        if result.usable and result.agency and result.year:
-            index[_same_agency(result.agency), result.year] = Path(path)
-    for position, result in enumerate(results):
-        last = None
-        if previous is None and result.usable and result.agency and result.year:
-            last = index.get((_same_agency(result.agency), result.year - 1))
-        if last is not None:
+    results = [check_file(path, previous, agency, year) for path in paths]
+    if previous is None:
+        for position, last in previous_year_pairs(results).items():
             try:
-                results[position] = check_file(result.file, load(last, agency).report, agency, year)
+                results[position] = check_file(results[position].file, load(last, agency).report, agency, year)
             except ToolkitError:
                 pass  # the previous year's own result already says why it is unusable
+    add_copied_sections(results)
+    yield from results
+
+
+def agency_year(result: CheckResult) -> tuple[str, int] | None:
+    """The key that pairs a report with its agency's other years."""
+    if result.usable and result.agency and result.year:
+        return _same_agency(result.agency), result.year
+    return None
+
+
+def previous_year_pairs(results: list[CheckResult], earlier: Iterable[CheckResult] = ()) -> dict[int, Path]:
+    """Each result's position → the file of the same agency's previous year, among the results
+    themselves and ``earlier`` ones (last year's folder)."""
+    index = {key: Path(r.file) for r in [*earlier, *results] if (key := agency_year(r))}
+    pairs = {}
+    for position, result in enumerate(results):
+        key = agency_year(result)
+        if key and (key[0], key[1] - 1) in index:
+            pairs[position] = index[key[0], key[1] - 1]
+    return pairs
+
+
+def add_copied_sections(results: list[CheckResult]) -> None:
+    """Narrative sections copied between the reports checked together (雷同), as findings on each."""
     from ..rules.similarity import copied_sections
 
     copied = copied_sections([(r.file, r.sections) for r in results])
     for result in results:
         result.findings += copied.get(result.file, [])
-        yield result
 
 
 def _same_agency(name: str) -> str:

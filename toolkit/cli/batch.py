@@ -9,9 +9,11 @@ from typing import Iterator
 
 import click
 
+from .. import api
 from .. import batch as batch_lib
 from .. import registry
-from .present import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_UNUSABLE, echo_table
+from ..findings import ERROR, WARNING
+from .present import EXIT_FINDINGS, EXIT_INTERRUPTED, echo_check_details, echo_table, exit_code
 
 _JOBS_OPTION = click.option("-j", "--jobs", "workers", type=click.IntRange(1, 256), default=None,
                             help="并行进程数（默认为 CPU 核数）。")
@@ -152,30 +154,43 @@ def batch_render(folder, out, agencies, with_html, with_json, with_csv, ignore_e
 @batch.command(name="check")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="上一年度数据文件所在的文件夹（按文件名对应），用于跨年度核对。")
+              help="上一年度数据文件或已发布报告所在的文件夹（按机关和年度对应），用于跨年度核对。")
 @click.option("--strict", is_flag=True, help="警告也视为不通过。")
 @_JOBS_OPTION
 def batch_check(folder, previous, strict, workers):
-    """检查文件夹中的全部数据文件和已发布的报告，最后列出每个机关的错误数和警告数。
+    """检查文件夹中的全部数据文件和已发布的报告，最后列出每个机关的错误数、警告数和结果。
+
+    同一机关相邻两个年度的报告自动跨年度核对；各报告之间雷同的段落也会指出。
+    结果与 govreport check 逐个检查时相同。
 
     \b
-    退出码：0 全部通过；1 有错误；2 有文件无法使用。
+    退出码：0 全部通过；1 有未通过、未完成或表格未能全部核查的；2 有文件无法使用。
     """
-    jobs = batch_lib.check_jobs(folder, previous)
+    jobs = batch_lib.check_jobs(folder)
     progress = _run(jobs, workers, "检查")
     if progress.interrupted:
         _summarize(progress, len(jobs))
-    outcomes = progress.in_order(jobs)
-    for outcome in outcomes:
-        for detail in outcome.details:
-            click.echo(detail + "\n")
-    unusable = [o for o in outcomes if o.status == batch_lib.FAILED]
-    failing = [o for o in outcomes if o not in unusable and (o.errors or (strict and o.warnings))]
-    unfinished = [o for o in outcomes if o not in unusable and o not in failing and o.unfinished]
-    state = lambda o: ("无法使用" if o in unusable else "未通过" if o in failing else "未完成" if o in unfinished
-                       else "通过")
-    echo_table(("机关", "错误", "警告", "结果"), [(o.subject, str(o.errors), str(o.warnings), state(o)) for o in outcomes])
-    passed = len(outcomes) - len(unusable) - len(failing) - len(unfinished)
-    click.echo(f"共 {len(outcomes)} 个文件：通过 {passed}，未通过 {len(failing)}，未完成 {len(unfinished)}，"
-               f"无法使用 {len(unusable)}")
-    sys.exit(EXIT_UNUSABLE if unusable else EXIT_FINDINGS if failing or unfinished else 0)
+    results = [o.result for o in progress.in_order(jobs)]
+    earlier = []
+    if previous:
+        earlier_run = _run(batch_lib.check_jobs(previous), workers, "读取上年报告")
+        if earlier_run.interrupted:
+            _summarize(earlier_run, len(jobs))
+        earlier = [o.result for o in earlier_run.outcomes]
+    rechecks = batch_lib.recheck_jobs(results, earlier)
+    if rechecks.jobs:
+        rechecked = _run(rechecks, workers, "跨年度核对")
+        if rechecked.interrupted:
+            _summarize(rechecked, len(rechecks))
+        by_file = {o.result.file: o.result for o in rechecked.outcomes}
+        results = [by_file.get(r.file, r) for r in results]
+    api.add_copied_sections(results)
+    for result in results:
+        echo_check_details(result)
+    verdicts = [r.verdict(strict) for r in results]
+    echo_table(("文件", "机关", "错误", "警告", "结果"),
+               [(Path(r.file).name, r.agency or "（未写明）", str(r.count(ERROR)), str(r.count(WARNING)), verdict)
+                for r, verdict in zip(results, verdicts)])
+    counts = "，".join(f"{verdict} {verdicts.count(verdict)}" for verdict in reversed(api.VERDICTS))
+    click.echo(f"共 {len(results)} 个文件：{counts}")
+    sys.exit(exit_code(api.overall_verdict(verdicts)))

@@ -16,6 +16,26 @@ def echo_findings(findings, err: bool = False) -> None:
         click.echo(described + "\n", err=err)
 
 
+def exit_code(verdict: str) -> int:
+    """The exit code of a check's verdict, the same for every command: 0 only for 通过."""
+    from ..api.checking import PASSED, UNUSABLE
+
+    return 0 if verdict == PASSED else EXIT_UNUSABLE if verdict == UNUSABLE else EXIT_FINDINGS
+
+
+def echo_check_details(result) -> None:
+    """What one file's check found: why it is unusable, its findings, what could not be read."""
+    for problem in result.problems:
+        click.echo(f"{problem}\n", err=True)
+    echo_findings(result.findings)
+    for note in result.unread:
+        click.echo(f"{result.file}: 未读取：{note}")
+    for skipped in result.not_assessable:
+        click.echo(f"{result.file}: {skipped.describe()}")
+    if result.unread or result.not_assessable:
+        click.echo("")
+
+
 def pad(text: str, width: int) -> str:
     return text + " " * (width - display_width(text))
 

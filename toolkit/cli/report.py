@@ -10,7 +10,7 @@ import click
 
 from .. import api
 from ..findings import ERROR, WARNING
-from .present import EXIT_FINDINGS, EXIT_UNUSABLE, echo_findings, echo_table
+from .present import EXIT_FINDINGS, echo_check_details, echo_findings, echo_table, exit_code
 
 _YEAR = click.IntRange(2019, 2100)
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -78,23 +78,16 @@ def check(files, previous, output_format, strict, year, agency):
     last_year = api.load_report(previous) if previous else None
     results = list(api.check_files(files, last_year, agency, year))
     if output_format == "json":
-        payload = {"files": [r.as_dict() for r in results], "summary": _summary(results)}
+        payload = {"files": [r.as_dict() for r in results], "summary": _summary(results, strict)}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        _print_text(results)
-    sys.exit(max(_exit_code(result, strict) for result in results))
+        _print_text(results, strict)
+    sys.exit(exit_code(api.overall_verdict(r.verdict(strict) for r in results)))
 
 
-def _exit_code(result: api.CheckResult, strict: bool) -> int:
-    if not result.usable:
-        return EXIT_UNUSABLE
-    if result.count(ERROR) or result.unfinished or (strict and result.count(WARNING)):
-        return EXIT_FINDINGS
-    return 0
-
-
-def _summary(results: list[api.CheckResult]) -> dict:
+def _summary(results: list[api.CheckResult], strict: bool) -> dict:
     return {
+        "result": api.overall_verdict(r.verdict(strict) for r in results),
         "files": len(results),
         "unusable": sum(not r.usable for r in results),
         "unfinished": sum(r.unfinished for r in results),
@@ -105,30 +98,20 @@ def _summary(results: list[api.CheckResult]) -> dict:
     }
 
 
-def _print_text(results: list[api.CheckResult]) -> None:
+def _print_text(results: list[api.CheckResult], strict: bool) -> None:
     for result in results:
-        for problem in result.problems:
-            click.echo(f"{problem}\n", err=True)
-        echo_findings(result.findings)
-        for note in result.unread:
-            click.echo(f"{result.file}: 未读取：{note}")
-        for skipped in result.not_assessable:
-            click.echo(f"{result.file}: {skipped.describe()}")
-        if result.unread or result.not_assessable:
-            click.echo("")
+        echo_check_details(result)
     if len(results) > 1 or any(r.unread for r in results):
         echo_table(("文件", "机关", "年度", "格式", "已读/未读", "错误", "警告", "结果", "规则"),
                    [(Path(r.file).name, r.agency or "（未写明）", str(r.year or "（未写明）"), r.format or "—",
                      f"{r.figures_read}/{r.figures_unread}" if r.usable else "—", str(r.count(ERROR)),
-                     str(r.count(WARNING)), r.status, " ".join(r.rules)) for r in results])
-    summary = _summary(results)
+                     str(r.count(WARNING)), r.verdict(strict), " ".join(r.rules)) for r in results])
+    summary = _summary(results, strict)
     unchecked = summary["partially_checked"] + summary["tables_unchecked"]
-    verdict = ("未通过" if summary["errors"] or summary["unusable"] else "未完成" if summary["unfinished"]
-               else "仅部分核查" if unchecked else "通过")
     coverage = (f"，表格仅部分核查 {summary['partially_checked']} 个，未核查表格 {summary['tables_unchecked']} 个"
                 if unchecked else "")
     click.echo(f"检查 {summary['files']} 个文件：错误 {summary['errors']} 个，警告 {summary['warnings']} 个，"
-               f"未完成 {summary['unfinished']} 个，无法读取 {summary['unusable']} 个{coverage} —— {verdict}")
+               f"未完成 {summary['unfinished']} 个，无法读取 {summary['unusable']} 个{coverage} —— {summary['result']}")
 
 
 @click.command()
