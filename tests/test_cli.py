@@ -70,7 +70,7 @@ def test_json_output(runner, tmp_path, draft_text):
     result = runner.invoke(cli, ["check", "--format", "json", str(path), str(bad)])
     assert result.exit_code == 2
     payload = json.loads(result.stdout)
-    assert payload["summary"] == {"files": 2, "unusable": 1, "unfinished": 1, "errors": 1, "warnings": 12,
+    assert payload["summary"] == {"result": "无法使用", "files": 2, "unusable": 1, "unfinished": 1, "errors": 1, "warnings": 12,
                                   "partially_checked": 0, "tables_unchecked": 0}
     [finding] = [f for f in payload["files"][0]["findings"] if f["severity"] == "error"]
     assert finding["rule"] == "A" and finding["found"] == "0" and finding["expected"] == "2"

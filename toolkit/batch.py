@@ -34,6 +34,7 @@ class Outcome:
     errors: int = 0
     warnings: int = 0
     unfinished: bool = False
+    remedy: str | None = None  # what would let a skipped or failed job go ahead (see errors.py)
     result: "api.CheckResult | None" = field(default=None, compare=False, repr=False)  # a check's own result
 
 
@@ -115,7 +116,7 @@ def _guarded(job: Job) -> Outcome:
     try:
         return job.function(*job.arguments, **_SHARED)
     except ToolkitError as exc:
-        return Outcome(job.subject, FAILED, str(exc))
+        return Outcome(job.subject, FAILED, str(exc), remedy=exc.remedy)
     except Exception as exc:  # one agency's unforeseen failure must not stop the batch
         return Outcome(job.subject, FAILED, f"内部错误（{type(exc).__name__}）：{exc}")
 
@@ -154,7 +155,7 @@ def write_draft(entry: Entry, year: int, out: Path, previous: Path | None, with_
                 format_version: str | None) -> Outcome:
     data, docx = out / f"{entry.stem}.yaml", (out / f"{entry.stem}.docx" if with_docx else None)
     if existing := _existing([p for p in (data, docx) if p], force):
-        return Outcome(entry.name, SKIPPED, f"已存在 {existing[0].name}，未覆盖（加 --force 覆盖）")
+        return Outcome(entry.name, SKIPPED, f"已存在 {existing[0].name}，未覆盖", remedy="force")
     last = api.load_report(previous) if previous else None
     report = api.new_report(entry.name, year, format_version, previous=last, entry=entry)
     written = api.write_draft(report, data, force, docx)
@@ -183,7 +184,8 @@ def write_report(path: Path, out: Path, ignore_errors: bool, force: bool, draft:
     target = out / f"{path.stem}.docx"
     outputs = api.Outputs(docx=target, **{kind: target.with_suffix(f".{kind}") for kind in extra})
     if existing := _existing(outputs.paths(), force):
-        return Outcome(path.name, SKIPPED, f"已存在 {'、'.join(p.name for p in existing)}，未覆盖（加 --force 覆盖）")
+        return Outcome(path.name, SKIPPED, f"已存在 {'、'.join(p.name for p in existing)}，未覆盖",
+                       remedy="force")
     report = api.load_report(path)
     entry = registry.by_name(report.agency.name) if registry else None
     template = entry.template if entry else None
@@ -199,8 +201,8 @@ def write_report(path: Path, out: Path, ignore_errors: bool, force: bool, draft:
         return Outcome(report.agency.name, FAILED, f"有 {tally['errors']} 个错误，未生成（govreport check {path.name} 查看）",
                        **tally)
     except api.ReportUnfinished as exc:
-        return Outcome(report.agency.name, FAILED, f"尚未完成（{len(exc.findings)} 处未填写），未生成（加 --draft 生成草稿）",
-                       **tally)
+        return Outcome(report.agency.name, FAILED, f"尚未完成（{len(exc.findings)} 处未填写），未生成",
+                       remedy=exc.remedy, **tally)
     return Outcome(report.agency.name, DONE, "已生成草稿" if tally["unfinished"] else "", tuple(map(str, outputs.paths())),
                    **tally)
 
@@ -219,7 +221,7 @@ def write_pdfs(reports: list[Path], force: bool, workers: int | None = None) -> 
     for docx in (p for p in reports if p.exists()):
         pdf = docx.with_suffix(".pdf")
         if pdf.exists() and not force:
-            yield Outcome(pdf.name, SKIPPED, f"已存在 {pdf.name}，未覆盖（加 --force 覆盖）")
+            yield Outcome(pdf.name, SKIPPED, f"已存在 {pdf.name}，未覆盖", remedy="force")
         else:
             todo.append(docx)
     with contextlib.closing(convert_many(todo, workers)) as conversions:
@@ -231,7 +233,7 @@ def write_pdfs(reports: list[Path], force: bool, workers: int | None = None) -> 
             try:
                 write_atomic(pdf, conversion.pdf, force=force)
             except OutputExists:
-                yield Outcome(pdf.name, SKIPPED, f"已存在 {pdf.name}，未覆盖（加 --force 覆盖）")
+                yield Outcome(pdf.name, SKIPPED, f"已存在 {pdf.name}，未覆盖", remedy="force")
                 continue
             except ToolkitError as exc:
                 yield Outcome(pdf.name, FAILED, str(exc))

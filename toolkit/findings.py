@@ -53,6 +53,7 @@ class Finding:
     expected: str | None = None
     found: str | None = None
     hint: str = ""
+    remedy: str | None = None  # the option that would help, by its meaning ("year", "agency"); see errors.py
 
     @property
     def line(self) -> int | None:
@@ -83,7 +84,7 @@ class Finding:
         return {
             "rule": self.rule, "severity": self.severity, "message": self.message, **asdict(self.location),
             "cells": [cell.ref for cell in self.cells], "cell_notes": [asdict(cell) for cell in self.cells],
-            "expected": self.expected, "found": self.found, "hint": self.hint,
+            "expected": self.expected, "found": self.found, "hint": self.hint, "remedy": self.remedy,
         }
 
     def involves(self, ref) -> bool:

@@ -17,14 +17,15 @@ from .rendering import refuse_existing, render_docx
 class FormatNotForYear(ToolkitError):
     """A format asked for that is not the one in force for the report's year."""
 
+    remedy = "allow_format_mismatch"
+
     def __init__(self, fmt: Format, year: int):
         try:
             due = format_for_year(year)
             told = f"{year}年度应使用格式 {due.version}（{due.document}）。"
         except ToolkitError:
             told = ""
-        super().__init__(f"格式 {fmt.version}（{fmt.document}）适用于{fmt.years}，不适用于{year}年度报告；{told}"
-                         "确需使用该格式，请加 --allow-format-mismatch（检查时仍会报告此错误）。")
+        super().__init__(f"格式 {fmt.version}（{fmt.document}）适用于{fmt.years}，不适用于{year}年度报告；{told}")
 
 
 def new_report(agency: str | None, year: int, format_version: str | None = None, level: str | None = None,

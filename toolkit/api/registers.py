@@ -65,13 +65,13 @@ def tally_into(data_file: Path, registers: list[Path], year: int | None = None, 
     from ..registers.update import update_figures
 
     if not is_data_file(data_file):
-        raise ToolkitError(f"--into 只能写入 YAML 数据文件（.yaml），{data_file.name} 不是。可改用 -o 生成新的数据文件。")
+        raise ToolkitError(f"只能把统计结果写入 YAML 数据文件（.yaml），{data_file.name} 不是。可改为生成新的数据文件。")
     raw = data_file.read_bytes() if data_file.is_file() else None
     if raw is None:
-        raise ToolkitError(f"数据文件不存在：{data_file}。可先用 govreport new 生成，或改用 -o 生成新的数据文件。")
+        raise ToolkitError(f"数据文件不存在：{data_file}。可先用 govreport new 生成，或改为生成新的数据文件。")
     report = datafile.loads(raw, data_file)
     if year is not None and year != report.year:
-        raise ToolkitError(f"{data_file} 是 {report.year} 年度的数据文件，与 --year {year} 不符。")
+        raise ToolkitError(f"{data_file} 是 {report.year} 年度的数据文件，与要统计的 {year} 年度不符。")
     tallied, = tally_registers(registers, [report.year], format_version=report.format.version, labels=labels,
                                skip_bad_rows=skip_bad_rows)
     write_atomic(data_file, update_figures(raw, data_file, tallied.tally.figures), force=True)

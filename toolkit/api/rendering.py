@@ -19,14 +19,18 @@ from .checking import check
 class ReportHasErrors(ToolkitError):
     """A report the consistency rules reject: it is not rendered unless asked to be."""
 
+    remedy = "ignore_errors"
+
     def __init__(self, findings: list[Finding]):
         self.findings = findings
         errors = count(findings, ERROR)
-        super().__init__(f"报告有 {errors} 个错误，未生成。请修正后重试（或加 --ignore-errors 强制生成，不推荐）。")
+        super().__init__(f"报告有 {errors} 个错误，未生成。请修正后重试。")
 
 
 class UnreadFiguresInReport(ToolkitError):
     """A data file with null figures (not read from the published copy): unknown, not 0."""
+
+    remedy = "allow_unread"
 
     def __init__(self, report: Report):
         order = {ref: i for i, ref in enumerate(report.format.iter_input_cells())}
@@ -36,16 +40,26 @@ class UnreadFiguresInReport(ToolkitError):
         shown += "等" if len(first) > 3 else ""
         where = f"{report.source}：" if report.source else ""
         super().__init__(f"{where}报告有 {len(report.unread)} 个数字为空（null，未读取），未生成：{shown}。"
-                         "请对照原文补全后重试；或加 --allow-unread 生成，这些格及其总计显示为“—”。")
+                         "请对照原文补全后重试。")
 
 
 class ReportUnfinished(ToolkitError):
     """Placeholders left in, or no agency name: rendered only as a marked draft."""
 
+    remedy = "draft"
+
     def __init__(self, findings: list[Finding]):
         self.findings = [f for f in findings if f.rule in rules.UNFINISHED_RULES]
-        super().__init__(f"报告尚未完成（{len(self.findings)} 处未填写），未生成。填写完整后重试，"
-                         "或加 --draft 生成标明“征求意见稿”的草稿。")
+        super().__init__(f"报告尚未完成（{len(self.findings)} 处未填写），未生成。填写完整后重试。")
+
+
+class ChartNeedsFigures(ToolkitError):
+    """A chart asked of a report whose figures were not all read: it would draw unknowns as 0."""
+
+    remedy = "without_chart"
+
+    def __init__(self, report: Report):
+        super().__init__(f"报告有 {len(report.unread)} 个数字未读取（null），无法生成对比图；请补全后重试。")
 
 
 class TemplateRejected(ToolkitError):
@@ -114,7 +128,7 @@ def render_files(report: Report, outputs: Outputs, *, template: Path | None = No
     if report.unread and not allow_unread:
         raise UnreadFiguresInReport(report)
     if report.unread and outputs.chart:
-        raise ToolkitError(f"报告有 {len(report.unread)} 个数字未读取（null），无法生成对比图；请补全后重试，或不加 --chart。")
+        raise ChartNeedsFigures(report)
     if count(findings, ERROR) and not ignore_errors:
         raise ReportHasErrors(findings)
     if rules.is_unfinished(findings) and not draft:

@@ -11,7 +11,7 @@ from ..model import Report
 
 
 DATA_SUFFIXES = (".yaml", ".yml")
-OPEN_DATA_SUFFIXES = (".json", ".csv")  # the figures as published by ``render --json/--csv``
+OPEN_DATA_SUFFIXES = (".json", ".csv")  # the figures as published as open data
 
 
 class UnreadFigures(DataFileError):

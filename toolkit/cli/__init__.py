@@ -10,7 +10,7 @@ messages.install()  # before any command is defined: Click reads some of its wor
 
 from ..api import ReportHasErrors, ReportUnfinished  # noqa: E402
 from ..errors import ToolkitError  # noqa: E402
-from . import batch, desk, formats, report, tally, template  # noqa: E402
+from . import batch, desk, formats, remedies, report, tally, template  # noqa: E402
 from .present import EXIT_FINDINGS, EXIT_UNUSABLE, echo_findings
 
 # Library errors whose exit code is not "unusable input": a report that breaks the rules is a finding.
@@ -39,7 +39,7 @@ class _Commands(click.Group):
             findings = getattr(exc, "findings", None)
             if findings:
                 echo_findings(findings, err=True)
-            error = UnusableInput(str(exc))
+            error = UnusableInput(remedies.with_advice(str(exc), exc.remedy))
             error.exit_code = _EXIT_CODES.get(type(exc), EXIT_UNUSABLE)
             raise error from None
 
@@ -76,3 +76,4 @@ cli.add_command(desk.desk)
 from .serve import serve  # noqa: E402  (the web form: a command apart, it imports nothing until run)
 
 cli.add_command(serve)
+remedies.track(cli)

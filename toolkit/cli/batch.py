@@ -14,6 +14,7 @@ from .. import batch as batch_lib
 from .. import registry
 from ..findings import ERROR, WARNING
 from .present import EXIT_FINDINGS, EXIT_INTERRUPTED, echo_check_details, echo_table, exit_code
+from .remedies import with_advice
 
 _JOBS_OPTION = click.option("-j", "--jobs", "workers", type=click.IntRange(1, 256), default=None,
                             help="并行进程数（默认为 CPU 核数）。")
@@ -54,7 +55,7 @@ class _Progress:
                 else:
                     for number, outcome in enumerate(outcomes, start=1):
                         self.outcomes.append(outcome)
-                        status = f"{_STATUS[outcome.status]} {outcome.message}".rstrip()
+                        status = f"{_STATUS[outcome.status]} {with_advice(outcome.message, outcome.remedy)}".rstrip()
                         click.echo(f"{title} [{number}/{total}] {outcome.subject}：{status}", err=True)
         except KeyboardInterrupt:
             # The stage stops its workers and still reports what they finished meanwhile.
@@ -80,7 +81,7 @@ def _summarize(progress: _Progress, planned: int, extra_failures: int = 0) -> No
     counts = {status: sum(o.status == status for o in outcomes) for status in _STATUS}
     for outcome in sorted(outcomes, key=lambda o: o.subject):
         if outcome.status == batch_lib.FAILED:
-            click.echo(f"失败：{outcome.subject} —— {outcome.message}", err=True)
+            click.echo(f"失败：{outcome.subject} —— {with_advice(outcome.message, outcome.remedy)}", err=True)
     failed = counts[batch_lib.FAILED] + extra_failures
     warnings, unfinished = sum(o.warnings for o in outcomes), sum(o.unfinished for o in outcomes)
     not_done = f"，未处理 {planned - len(outcomes)}" if progress.interrupted else ""

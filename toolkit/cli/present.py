@@ -11,8 +11,12 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
 def echo_findings(findings, err: bool = False) -> None:
-    """Each finding once: one reached by two checks (or two probes) is still one thing to fix."""
-    for described in dict.fromkeys(finding.describe() for finding in findings):
+    """Each finding once: one reached by two checks (or two probes) is still one thing to fix; with
+    what the command at hand offers to do about it."""
+    from .remedies import advice
+
+    told = lambda finding: f"\n    可以：{advice(finding.remedy)}" if advice(finding.remedy) else ""
+    for described in dict.fromkeys(finding.describe() + told(finding) for finding in findings):
         click.echo(described + "\n", err=err)
 
 

@@ -92,9 +92,11 @@ def _echo_sources(results: list[api.Tallied]) -> None:
 
 def _echo_written(result: api.Tallied, verb: str) -> None:
     tally, report = result.tally, result.report
-    total = lambda row: report.value(CellRef("applications", row, "total"))
-    click.echo(f"{verb}：{result.written}（{tally.year}年度：本年新收 {total('new_received')} 件，"
-               f"上年结转 {total('carried_over')} 件，办结 {total('total')} 件，结转下年度 {total('carried_forward')} 件"
+    role = report.format.roles.requests
+    total = lambda row: report.value(CellRef(role.table, row, role.applicants_total))
+    click.echo(f"{verb}：{result.written}（{tally.year}年度：本年新收 {total(role.received)} 件，"
+               f"上年结转 {total(role.carried_over)} 件，办结 {total(role.outcomes_total)} 件，"
+               f"结转下年度 {total(role.carried_forward)} 件"
                + (f"；复议诉讼案件 {tally.cases} 件" if tally.has_appeals else "") + "）", err=True)
     if tally.received_later:
         click.echo(f"另有 {tally.received_later} 件于 {tally.year} 年以后收到，不计入本年度。", err=True)
@@ -105,10 +107,9 @@ def _echo_written(result: api.Tallied, verb: str) -> None:
 def _echo_tables(result: api.Tallied) -> None:
     tally, report = result.tally, result.report
     fmt = report.format
+    counted = [fmt.roles.requests.table] + ([fmt.roles.appeals.table] if tally.has_appeals else [])
     for section in fmt.sections:
-        if not section.table or section.table not in ("applications", "appeals"):
-            continue
-        if section.table == "appeals" and not tally.has_appeals:
+        if section.table not in counted:
             continue
         table = fmt.tables[section.table]
         columns = table.blocks[0].columns

@@ -105,9 +105,9 @@ def _unstated(agency: str | None, year: int | None, opening_texts: list[str]) ->
     if not agency:
         partial = unplaced_name(opening_texts)
         shown = f"，正文只写“{partial}”，没有写明所属地方" if partial else ""
-        notes.append(f"原文中没有写明机关名称（标题、导语和落款中都没有{shown}），请用 --agency 指定或在数据文件中填写 agency.name。")
+        notes.append(f"原文中没有写明机关名称（标题、导语和落款中都没有{shown}），请指定机关全称，或在数据文件中填写 agency.name。")
     if not year:
-        notes.append("原文中没有写明报告年度（标题、统计期限、成文日期和正文中都没有），请用 --year 指定。")
+        notes.append("原文中没有写明报告年度（标题、统计期限、成文日期和正文中都没有），请指定报告年度。")
     return notes
 
 

@@ -24,7 +24,11 @@ def problems(data: dict) -> Iterator[Issue]:
         yield from _check(check, ("checks", i), tables)
     for i, check in enumerate(data.get("narrative_checks") or ()):
         yield from _narrative_check(check, ("narrative_checks", i), tables)
-    for key, value in (data.get("sanity") or {}).items():
+    sanity = data.get("sanity") or {}
+    if "yuan_suspect_cell" in sanity and "default" not in (sanity.get("yuan_suspect_above") or {}):
+        yield ("sanity", "yuan_suspect_cell"), ("有 yuan_suspect_cell 时，yuan_suspect_above 应写明各层级的上限，"
+                                                "并有 default（其他层级的上限）")
+    for key, value in sanity.items():
         if key.endswith("_cell") or key.endswith("_cells"):
             refs = value if isinstance(value, list) else [value]
             for i, ref in enumerate(refs):

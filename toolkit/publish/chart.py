@@ -1,9 +1,9 @@
 """A picture of the year: this year's figures beside last year's, as SVG and PNG, for the page and the .docx.
 
 Three panels — applications received by applicant type, outcomes, and 行政复议/行政诉讼 — whose
-categories come from the format definition: the applicant columns are what the 总计 column adds
-up, the outcomes are the second-level groups of what the （七）总计 row adds up, and the appeals are
-the rows of table 四. Last year's figures are found by the same labels, so a 2021-format report
+categories come from the roles the format declares: the applicant columns are what the applicants'
+total column adds up, the outcomes are the second-level groups of what the outcomes' total row adds
+up, and the appeals are the rows of the appeals table. Last year's figures are found by the same labels, so a 2021-format report
 compares with a 2019-format one. Labels are Chinese, in the report's typefaces where installed
 (宋体 for labels, 黑体 for titles) and their usual Linux stand-ins (Noto CJK, AR PL, WenQuanYi).
 """
@@ -19,7 +19,6 @@ from typing import Iterator
 from ..formats import CellRef, Format
 from ..model import Number, Report
 
-APPLICATIONS, APPEALS, TOTAL = "applications", "appeals", "total"
 THIS_YEAR_COLOUR, LAST_YEAR_COLOUR = "#1f4e8c", "#a9bcd6"  # apart in grey too, for a black-and-white print
 SERIF = ["SimSun", "宋体", "Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN", "WenQuanYi Zen Hei"]
 SANS = ["SimHei", "黑体", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "AR PL UKai CN"]
@@ -84,48 +83,58 @@ def _short(label: str) -> str:
     return re.sub(r"（[^）]*）$", "", label)
 
 
-def _total_column(fmt: Format) -> str:
-    table = fmt.tables[APPLICATIONS]
-    return next(c.key for c in table.block_of("new_received").columns if c.sum_of)
+_FEATURE = "生成对比图"
+
+
+def _requests(fmt: Format):
+    return fmt.roles.need("requests", _FEATURE, fmt.version)
+
+
+def _appeals_role(fmt: Format):
+    return fmt.roles.need("appeals", _FEATURE, fmt.version)
 
 
 def _applicants(report: Report, previous: Report) -> Iterator[Bar]:
+    """The applicant types (what the applicants' total column adds up), matched to last year's by label."""
     fmt, old = report.format, previous.format
-    table, old_table = fmt.tables[APPLICATIONS], old.tables[APPLICATIONS]
-    for key in table.column("new_received", _total_column(fmt)).sum_of:
-        column = table.column("new_received", key)
-        match = next((c for c in old_table.block_of("new_received").columns if c.label == column.label), None)
-        last = previous.value(CellRef(APPLICATIONS, "new_received", match.key)) if match else None
-        yield Bar(column.name, report.value(CellRef(APPLICATIONS, "new_received", key)), last)
+    role, old_role = _requests(fmt), _requests(old)
+    table, old_table = fmt.tables[role.table], old.tables[old_role.table]
+    for key in table.column(role.received, role.applicants_total).sum_of:
+        column = table.column(role.received, key)
+        match = next((c for c in old_table.block_of(old_role.received).columns if c.label == column.label), None)
+        last = previous.value(CellRef(old_role.table, old_role.received, match.key)) if match else None
+        yield Bar(column.name, report.value(CellRef(role.table, role.received, key)), last)
 
 
 def _outcome_groups(fmt: Format) -> dict[tuple[str, ...], list[str]]:
     """Row keys of each outcome group, by the group's label path, in printed order."""
-    table = fmt.tables[APPLICATIONS]
+    role = _requests(fmt)
+    table = fmt.tables[role.table]
     groups: dict[tuple[str, ...], list[str]] = {}
-    for key in table.row(TOTAL).sum_of:
+    for key in table.row(role.outcomes_total).sum_of:
         groups.setdefault(table.row(key).label[:2], []).append(key)
     return groups
 
 
 def _outcomes(report: Report, previous: Report) -> Iterator[Bar]:
+    role, old_role = _requests(report.format), _requests(previous.format)
     old_groups = {_short(path[-1]): rows for path, rows in _outcome_groups(previous.format).items()}
-    total, old_total = _total_column(report.format), _total_column(previous.format)
     for path, rows in _outcome_groups(report.format).items():
         name = _short(path[-1])
-        value = sum((report.value(CellRef(APPLICATIONS, r, total)) for r in rows), 0)
-        last = (sum((previous.value(CellRef(APPLICATIONS, r, old_total)) for r in old_groups[name]), 0)
+        value = sum((report.value(CellRef(role.table, r, role.applicants_total)) for r in rows), 0)
+        last = (sum((previous.value(CellRef(old_role.table, r, old_role.applicants_total)) for r in old_groups[name]), 0)
                 if name in old_groups else None)
         yield Bar(name, value, last)
 
 
 def _appeals(report: Report, previous: Report) -> Iterator[Bar]:
-    old_rows = {row.label: row.key for row in previous.format.tables[APPEALS].rows}
-    for row in report.format.tables[APPEALS].rows:
+    role, old_role = _appeals_role(report.format), _appeals_role(previous.format)
+    old_rows = {row.label: row.key for row in previous.format.tables[old_role.table].rows}
+    for row in report.format.tables[role.table].rows:
         name = row.label[0] if len(row.label) == 1 else f"{row.label[0]}（{row.label[-1]}）"
         key = old_rows.get(row.label)
-        last = previous.value(CellRef(APPEALS, key, TOTAL)) if key else None
-        yield Bar(name, report.value(CellRef(APPEALS, row.key, TOTAL)), last)
+        last = previous.value(CellRef(old_role.table, key, old_role.total)) if key else None
+        yield Bar(name, report.value(CellRef(role.table, row.key, role.total)), last)
 
 
 def describe(report: Report, previous: Report, panels: list[Panel]) -> str:
@@ -234,7 +243,8 @@ def _integer_locator():
 
 
 def place_in_docx(document: bytes, chart: Chart, fmt: Format) -> bytes:
-    """The .docx with the chart's PNG as a centred picture after the table of 行政复议、行政诉讼."""
+    """The .docx with the chart's PNG as a centred picture after the table the format names for it
+    (行政复议、行政诉讼), or at the end."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
@@ -253,7 +263,8 @@ def place_in_docx(document: bytes, chart: Chart, fmt: Format) -> bytes:
     picture = run.add_picture(io.BytesIO(chart.png), width=Cm(PICTURE_WIDTH_CM))
     picture._inline.docPr.set("descr", chart.description)
     picture._inline.docPr.set("name", "年度对比图")
-    after = [s.table for s in fmt.sections if s.table].index(APPEALS)
-    if len(tables) > after:  # a template that lost its tables gets the picture at the end
+    shown = [s.table for s in fmt.sections if s.table]
+    after = shown.index(fmt.roles.chart_after) if fmt.roles.chart_after in shown else None
+    if after is not None and len(tables) > after:  # a template that lost its tables gets the picture at the end
         tables[after]._tbl.addnext(paragraph._p)
     return normalized_docx(word)

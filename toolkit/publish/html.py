@@ -131,7 +131,7 @@ class Picture:
 
     svg: bytes
     description: str
-    after_table: str = "appeals"
+    after_table: str | None = None  # the table the picture follows; None: at the end of the page
     phone_svg: bytes = b""  # the picture lettered for a phone, shown below PHONE_MAX_EM
 
 
@@ -153,6 +153,8 @@ def render_html(report: Report, picture: Picture | None = None, draft: bool = Fa
         for part in narrative["parts"]:
             body.append(f"<h3>{escape(part['title'])}</h3>")
             body += [f"<p>{escape(p)}</p>" for p in part["paragraphs"]]
+    if picture and picture.after_table not in {s.table for s in report.format.sections if s.table}:
+        body.append(_figure(picture))
     if values["signature"]:
         body.append(_closing(values["signature"], report.signature.seal))
     return _page(values["title"], values["format_document"], "\n".join(body))

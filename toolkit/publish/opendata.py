@@ -134,7 +134,7 @@ class _Reader:
             raise self.fail() from None
         if not isinstance(document, dict) or document.get("schema") != SCHEMA:
             self.problem(f"不是本工具导出的开放数据文件（缺少 \"schema\": \"{SCHEMA}\"）。", "schema",
-                         hint="用 govreport render 数据文件 --json 导出。")
+                         hint="请使用本工具生成报告时导出的开放数据 JSON。")
             raise self.fail()
         fmt = self.format(document.get("format"), "format")
         year = self.year(document.get("year"), "year")
@@ -186,7 +186,7 @@ class _Reader:
         rows = list(csv.reader(io.StringIO(text)))
         if not rows or tuple(h.strip() for h in rows[0]) != CSV_FIELDS:
             self.problem("不是本工具导出的开放数据 CSV：第一行应为 " + ",".join(CSV_FIELDS) + "。", line=1,
-                         hint="用 govreport render 数据文件 --csv 导出。")
+                         hint="请使用本工具生成报告时导出的开放数据 CSV。")
             raise self.fail()
         records = []
         for number, row in enumerate(rows[1:], start=2):

@@ -1,4 +1,4 @@
-"""What one render writes: the kinds of output, where each goes beside ``-o``, and their bytes.
+"""What one render writes: the kinds of output, where each goes beside the main output, and their bytes.
 
 The .docx and PDF are the official report; the HTML page is for the portal's 年报栏目; JSON and CSV
 are the figures as open data; PNG and SVG are the chart comparing the year with the last, which is
@@ -17,6 +17,15 @@ from ..output import safe_filename
 
 OUTPUT_KINDS = {".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html", ".json": "json", ".csv": "csv",
                 ".png": "png", ".svg": "svg"}
+
+
+class ChartNeedsPrevious(ToolkitError):
+    """A chart asked for without last year's report to compare with."""
+
+    remedy = "previous"
+
+    def __init__(self):
+        super().__init__("生成对比图需要上一年度的报告。")
 
 
 @dataclass(frozen=True)
@@ -41,8 +50,8 @@ class Outputs:
 
 def output_paths(report: Report, output: Path | None, pdf: bool = False, *, html: bool = False, json: bool = False,
                  csv: bool = False, chart: bool = False) -> Outputs:
-    """What to write: the kind of ``-o`` follows its suffix (default: a .docx named by the title); each
-    flag adds a file of its kind beside it, with the same name (``chart`` a .png and an .svg)."""
+    """What to write: the kind of ``output`` follows its suffix (default: a .docx named by the title);
+    each further kind asked for adds a file beside it, with the same name (``chart`` a .png and an .svg)."""
     output = output or Path(safe_filename(report.title, ".docx"))
     kind = OUTPUT_KINDS.get(output.suffix.lower())
     if kind is None:
@@ -69,7 +78,8 @@ def output_contents(report: Report, outputs: Outputs, document: bytes | None, pr
     if outputs.html:
         from .html import Picture, render_html
 
-        picture = Picture(chart.svg, chart.description, phone_svg=chart.phone_svg) if chart else None
+        picture = (Picture(chart.svg, chart.description, report.format.roles.chart_after, phone_svg=chart.phone_svg)
+                   if chart else None)
         made[outputs.html] = render_html(report, picture, draft).encode("utf-8")
     if outputs.json:
         made[outputs.json] = opendata.to_json(report).encode("utf-8")
@@ -85,7 +95,7 @@ def output_contents(report: Report, outputs: Outputs, document: bytes | None, pr
 def draw_chart(report: Report, previous: Report | None):
     """This year beside last year (``toolkit.publish.chart.Chart``); ToolkitError without last year's report."""
     if previous is None:
-        raise ToolkitError("生成对比图需要上一年度的报告：请用 --previous 指定上一年度的数据文件。")
+        raise ChartNeedsPrevious()
     try:
         from .chart import draw
 

@@ -84,10 +84,14 @@ class Labels:
         return cls(data)
 
     def for_format(self, fmt: Format) -> "Vocabulary":
+        """The words for a format's roles: the requests table is needed; a format without an appeals
+        table has no case words."""
         d = self.data
-        applications, appeals = fmt.tables["applications"], fmt.tables["appeals"]
-        applicant_columns = [c for c in applications.blocks[0].columns if not c.sum_of]
-        outcome_rows = [applications.row(k) for k in applications.row(d["arithmetic"]["outcomes_total"]).sum_of]
+        applicant_columns, outcome_rows = register_categories(fmt)
+        appeals = fmt.tables[fmt.roles.appeals.table] if fmt.roles.appeals else None
+        pending = fmt.roles.appeals.pending if fmt.roles.appeals else None
+        appeal_rows = appeals.rows if appeals else ()
+        appeal_columns = appeals.blocks[0].columns if appeals else ()
         return Vocabulary(
             format=fmt,
             labels=self,
@@ -99,13 +103,23 @@ class Labels:
             status_open={squash(w) for w in d["status_open"]},
             status_done={squash(w) for w in d["status_done"]},
             not_outcomes={squash(w): hint for w, hint in d["not_outcomes"].items()},
-            case_kinds=_index([(r.key, r.label) for r in appeals.rows], d["case_kinds"]),
-            case_results=_index([(c.key, (c.label[-1],)) for c in appeals.blocks[0].columns
-                                 if not c.sum_of and c.key != d["case_pending"]], d["case_results"]),
+            case_kinds=_index([(r.key, r.label) for r in appeal_rows], d["case_kinds"]),
+            case_results=_index([(c.key, (c.label[-1],)) for c in appeal_columns if not c.sum_of and c.key != pending],
+                                d["case_results"]),
             total_rows={squash(w) for w in d["total_rows"]},
             case_pending={squash(w) for w in d["case_pending_words"]}
-            | {squash(c.name) for c in appeals.blocks[0].columns if c.key == d["case_pending"]},
+            | {squash(c.name) for c in appeal_columns if c.key == pending},
         )
+
+
+def register_categories(fmt: Format):
+    """(applicant columns, outcome rows) of the requests table: what its applicants' total column
+    and its outcomes' total row add up."""
+    role = fmt.roles.need("requests", "按台账统计表格数字", fmt.version)
+    table = fmt.tables[role.table]
+    columns = [table.column(role.received, key) for key in table.column(role.received, role.applicants_total).sum_of]
+    rows = [table.row(key) for key in table.row(role.outcomes_total).sum_of]
+    return columns, rows
 
 
 def _read_extra(path: Path) -> dict:
@@ -176,9 +190,10 @@ class Vocabulary:
     case_results: Index
     case_pending: set[str]
 
-    def names(self, table: str, keys, axis: str) -> str:
-        """The official names of candidate rows or columns, for a message asking which one is meant."""
-        t = self.format.tables[table]
+    def names(self, role: str, keys, axis: str) -> str:
+        """The official names of candidate rows or columns of the table a role names ("requests",
+        "appeals"), for a message asking which one is meant."""
+        t = self.format.tables[getattr(self.format.roles, role).table]
         if axis == "row":
             names = [r.label[-1] for r in t.rows if r.key in keys]
         else:

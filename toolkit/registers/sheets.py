@@ -29,8 +29,8 @@ _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 class RegisterError(ToolkitError):
     """A register that cannot be tallied as it is: every problem found, each at its sheet, row and column."""
 
-    def __init__(self, problems: list["RowProblem"], summary: str | None = None):
-        self.problems = problems
+    def __init__(self, problems: list["RowProblem"], summary: str | None = None, remedy: str | None = None):
+        self.problems, self.remedy = problems, remedy
         lines = [summary] if summary else []
         lines += [p.describe() for p in problems]
         super().__init__("\n".join(lines))

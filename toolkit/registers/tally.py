@@ -106,8 +106,8 @@ def read_register(paths: list[Path], fmt: Format, labels: Labels | None = None,
                 register.sheets.append(f"{where}（不是台账，未使用）")
     if not request_sheets:
         names = "、".join(f"“{request_columns[role][0]}”" for role in REQUEST_REQUIRED)
-        raise RegisterError(near_misses, f"台账中没有可以识别的申请登记表。表头应包含 {names} 等列"
-                                         "（可用 govreport tally --template 生成标准台账）。")
+        raise RegisterError(near_misses, f"台账中没有可以识别的申请登记表。表头应包含 {names} 等列。",
+                            remedy="register_template")
     register.problems.extend(near_misses)
     _flag_duplicates(register)
     sheet_order = {}
@@ -124,7 +124,7 @@ def _near_miss(sheet, columns: dict, required: tuple[str, ...], missing: list[st
     return RowProblem(sheet.file, sheet.name, None, None,
                       f"像是{kind}，但表头中没有{'、'.join(f'“{columns[r][0]}”' for r in missing)}列，该工作表未统计。",
                       hint=f"可用的列名：{'；'.join('、'.join(columns[r]) for r in missing)}。"
-                           "也可在对照文件的 columns 中加入本单位的列名（--labels）。")
+                           "也可在本单位对照文件的 columns 中加入本单位的列名。")
 
 
 def _date(located: Located, values: tuple, role: str, today: dt.date, bad,
@@ -199,13 +199,13 @@ def _applicant(located: Located, values: tuple, vocabulary: Vocabulary, bad) -> 
             where = f"“{located.header('applicant_subtype')}”列" if "applicant_subtype" in located.columns else \
                 "“法人或其他组织类型”列（台账中没有这一列）"
             bad("applicant_subtype" if subtype else "applicant_type",
-                f"“{subtype or kind}”包括 {vocabulary.names('applications', candidates, 'col')}，须在{where}写明是哪一类。",
+                f"“{subtype or kind}”包括 {vocabulary.names('requests', candidates, 'col')}，须在{where}写明是哪一类。",
                 subtype or kind)
         else:
             bad("applicant_subtype" if subtype and not kind else "applicant_type", "无法对应到法定的申请人类型。",
                 subtype if subtype and not kind else kind,
-                f"可填：{vocabulary.names('applications', _all(vocabulary.applicants), 'col')}；"
-                "或在对照文件的 applicant_types 中加入本单位的写法（--labels）。")
+                f"可填：{vocabulary.names('requests', _all(vocabulary.applicants), 'col')}；"
+                "或在本单位对照文件的 applicant_types 中加入本单位的写法。")
         return None
     named = vocabulary.applicants.lookup(subtype) if subtype else frozenset()
     if named and key not in named:
@@ -221,12 +221,12 @@ def _outcome(located: Located, values: tuple, text: str, vocabulary: Vocabulary,
         return key
     if len(candidates) > 1:
         column = f"“{located.header('outcome_detail')}”列" if "outcome_detail" in located.columns else "本列"
-        bad("outcome", f"“{text}”包括 {vocabulary.names('applications', candidates, 'row')}，须在{column}写明是哪一种情形。",
+        bad("outcome", f"“{text}”包括 {vocabulary.names('requests', candidates, 'row')}，须在{column}写明是哪一种情形。",
             text + (f"；{detail}" if detail else ""))
     else:
         hint = vocabulary.not_outcomes.get(squash(text)) or (
-            "请按年度报告表三的办理结果填写（可用 govreport tally --template 生成带下拉选项的台账），"
-            "或在对照文件的 outcomes 中加入本单位的写法（--labels）。")
+            "请按年度报告表三的办理结果填写（标准台账模板带下拉选项），"
+            "或在本单位对照文件的 outcomes 中加入本单位的写法。")
         bad("outcome", "无法对应到法定的办理结果。", text, hint)
     return None
 
@@ -264,7 +264,7 @@ def _read_cases(located: Located, register: Register, today: dt.date) -> None:
             result, _ = vocabulary.case_results.place(result_text)
             if result is None:
                 bad("result", "无法对应到“结果维持”“结果纠正”“其他结果”。", result_text,
-                    "可在对照文件的 case_results 中加入本单位的写法（--labels）。")
+                    "可在本单位对照文件的 case_results 中加入本单位的写法。")
             elif concluded is None and concluded_ok:
                 bad("concluded", "已有审理结果，但缺少审结日期，无法确定计入哪一年度。")
         if received and concluded and concluded < received:
@@ -326,7 +326,7 @@ class Tally:
     requests: int  # requests handled in the year: received in it, or carried over into it
     cases: int | None  # cases active in the year; None without a case list
     received_later: int  # requests received after the year (not in this year's table)
-    skipped: list[RowProblem]  # rows left out as asked (--skip-bad-rows)
+    skipped: list[RowProblem]  # rows left out as asked (skip_bad_rows)
     sheets: list[str]
 
     @property
@@ -338,7 +338,7 @@ def count(register: Register, year: int) -> Tally:
     """The year's table 三 (and 四) from the register's dates, types and outcomes; the register's bad
     rows are listed as skipped."""
     fmt = register.format
-    rows = register.vocabulary.labels.data["arithmetic"]
+    rows = fmt.roles.need("requests", "按台账统计表格数字", fmt.version)
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     counts: Counter[tuple[str, str]] = Counter()
     handled = later = 0
@@ -347,23 +347,24 @@ def count(register: Register, year: int) -> Tally:
             later += 1
             continue
         if request.received >= start:
-            counts[rows["received"], request.applicant] += 1
+            counts[rows.received, request.applicant] += 1
         elif request.answered is None or request.answered >= start:
-            counts[rows["carried_over"], request.applicant] += 1
+            counts[rows.carried_over, request.applicant] += 1
         else:
             continue  # answered in an earlier year
         handled += 1
         if request.answered is not None and request.answered <= end:
             counts[request.outcome, request.applicant] += 1
         else:
-            counts[rows["carried_forward"], request.applicant] += 1
-    figures = {ref: counts[ref.row, ref.col] for ref in fmt.iter_input_cells() if ref.table == "applications"}
+            counts[rows.carried_forward, request.applicant] += 1
+    figures = {ref: counts[ref.row, ref.col] for ref in fmt.iter_input_cells() if ref.table == rows.table}
     cases = None
     if register.has_case_list:
-        pending = register.vocabulary.labels.data["case_pending"]
+        appeals = fmt.roles.need("appeals", "按案件台账统计行政复议、行政诉讼数字", fmt.version)
+        pending = appeals.pending
         active = [c for c in register.cases if c.received <= end and (c.concluded is None or c.concluded >= start)]
         case_counts = Counter((c.kind, c.result if c.concluded and c.concluded <= end else pending) for c in active)
-        figures |= {ref: case_counts[ref.row, ref.col] for ref in fmt.iter_input_cells() if ref.table == "appeals"}
+        figures |= {ref: case_counts[ref.row, ref.col] for ref in fmt.iter_input_cells() if ref.table == appeals.table}
         cases = len(active)
     return Tally(year, fmt, figures, handled, cases, later, list(register.problems), register.sheets)
 
@@ -374,7 +375,7 @@ def read_checked(paths: list[Path], fmt: Format, labels: Labels, skip_bad_rows: 
     register = read_register(paths, fmt, labels, today)
     if register.problems and not skip_bad_rows:
         raise RegisterError(register.problems, f"台账中有 {len(register.problems)} 处问题，未统计。"
-                                               "请修正后重试（或加 --skip-bad-rows 跳过这些行，跳过的行将逐条列出）：")
+                                               "请修正后重试：", remedy="skip_bad_rows")
     return register
 
 

@@ -12,7 +12,7 @@ import io
 
 from ..formats import Format
 from ..output import display_width
-from .labels import Labels
+from .labels import Labels, register_categories
 
 REQUEST_SHEET, CASE_SHEET, NOTES_SHEET, CHOICES_SHEET = "申请登记", "复议诉讼案件", "填写说明", "选项"
 ROWS_PREPARED = 2000  # rows that carry the drop-down lists and date checks
@@ -21,14 +21,13 @@ _TITLE_ROW, _HEADER_ROW = 1, 3
 
 def choices(fmt: Format, labels: Labels) -> dict[str, list[str]]:
     """The drop-down choices: each official row or column named by its label below the table's head."""
-    applications, appeals = fmt.tables["applications"], fmt.tables["appeals"]
-    data = labels.data
-    outcome_rows = applications.row(data["arithmetic"]["outcomes_total"]).sum_of
+    applicant_columns, outcome_rows = register_categories(fmt)
+    appeals = fmt.tables[fmt.roles.appeals.table] if fmt.roles.appeals else None
     return {
-        "applicant": ["—".join(c.label[1:]) for c in applications.blocks[0].columns if not c.sum_of],
-        "outcome": ["—".join(applications.row(k).label[1:]) for k in outcome_rows] + data["in_progress"][:1],
-        "kind": ["—".join(r.label) for r in appeals.rows],
-        "result": [c.name for c in appeals.blocks[0].columns if not c.sum_of],
+        "applicant": ["—".join(c.label[1:]) for c in applicant_columns],
+        "outcome": ["—".join(r.label[1:]) for r in outcome_rows] + labels.data["in_progress"][:1],
+        "kind": ["—".join(r.label) for r in appeals.rows] if appeals else [],
+        "result": [c.name for c in appeals.blocks[0].columns if not c.sum_of] if appeals else [],
     }
 
 
@@ -122,7 +121,7 @@ def _notes(fmt: Format, requests: dict, cases: dict) -> list[str]:
     return [
         "填写说明",
         f"本台账按《中华人民共和国政府信息公开工作年度报告格式》（{fmt.document}）设计，"
-        "年底可用 govreport tally 台账.xlsx --year 年度 直接生成年度报告第三、四部分的表格数字。",
+        "年底可用 govreport tally 命令由本台账直接生成年度报告第三、四部分的表格数字。",
         f"一、“{REQUEST_SHEET}”工作表：每收到一件政府信息公开申请登记一行，同一申请只登记一次，{name(requests, 'number')}不得重复。",
         f"二、{name(requests, 'received')}填收到申请的日期；{name(requests, 'answered')}填作出答复（办结）的日期，尚未答复的留空。",
         f"三、{name(requests, 'applicant_type')}从下拉列表选择；法人或其他组织须选具体类别（商业企业、科研机构等）。",

@@ -26,6 +26,7 @@ __all__ = ["NotAssessable", "UNFINISHED_RULES", "audit", "check", "is_unfinished
 _EMPTY_TEXT = re.compile(r"^[（(]?(?:本年度?|今年|我[局委办乡镇])?(?:暂无|无|没有|不涉及)(?:发现)?(?:明显|相关)?"
                          r"(?:问题|相关情况|情况)?[)）]?[。.；;]?$")
 _DENIES_FEE = re.compile(r"未(?:发出|收取|产生|发生)")
+_PROBLEMS_HINT = "应写明存在的问题、上年问题的整改情况和改进措施。"
 
 
 def check(report: Report, previous: Report | None = None) -> list[Finding]:
@@ -142,14 +143,15 @@ def _plausibility(report: Report, skipped: list[NotAssessable]) -> Iterator[Find
                 location=at(report, f"figures.{ref}"), cells=(note(report, ref),),
                 hint="该栏单位是万元：1 万元 = 10000 元。",
             )
-    if "fee_notice_cell" in sanity:
+    sections = fmt.roles.sections
+    if "fee_notice_cell" in sanity and sections:  # the fee statement's section is a role
         ref = CellRef.parse(sanity["fee_notice_cell"])
-        other = " ".join(t for key, _, t in iter_narrative(report) if key == "other")
+        other = " ".join(t for key, _, t in iter_narrative(report) if key == sections.other)
         if ref not in report.unread and report.value(ref) and _DENIES_FEE.search(other):
             yield Finding(
                 rule="E3", severity=WARNING,
-                message=f"「{fmt.label(ref)}」为 {report.value(ref)}，说明发出过收费通知，但第六部分写未收费。",
-                location=at(report, "sections.other"), cells=(note(report, ref),),
+                message=f"「{fmt.label(ref)}」为 {report.value(ref)}，说明发出过收费通知，但「{fmt.section(sections.other).heading}」写未收费。",
+                location=at(report, f"sections.{sections.other}"), cells=(note(report, ref),),
                 hint="如实说明发出收费通知的件数、金额和实际收取金额。",
             )
 
@@ -161,6 +163,7 @@ def _level_evidence(report: Report) -> str:
 
 def _completeness(report: Report) -> Iterator[Finding]:
     """Placeholders left in, empty sections, a missing fee statement, a late or missing date."""
+    roles = report.format.roles.sections
     for section in report.format.narrative_sections:
         if report.reading and section.key not in report.narrative:
             continue  # a published copy without the section: said by the heading rules, or cut off
@@ -173,7 +176,7 @@ def _completeness(report: Report) -> Iterator[Finding]:
         elif not body or all(_EMPTY_TEXT.match(t) for t in body if not _is_part_title(report, section.key, t)):
             yield Finding(rule="F2", severity=WARNING, message=f"「{section.heading}」没有内容或只写了“无”。",
                           location=at(report, path),
-                          hint="第五部分应写明存在的问题、上年问题的整改情况和改进措施。" if section.key == "problems" else "")
+                          hint=_PROBLEMS_HINT if roles and section.key == roles.problems else "")
         if section.must_mention and body and not any(section.must_mention in t for t in body):
             yield Finding(rule="F3", severity=WARNING, message=f"「{section.heading}」没有说明{section.must_mention}收取情况。",
                           location=at(report, path),
@@ -247,14 +250,14 @@ def _reading(report: Report) -> Iterator[Finding]:
     elif reading.year_from == "text":
         yield Finding(rule="M1", severity=WARNING, message=f"原文标题、导语和统计期限中都没有写明报告年度，按正文推断为 {report.year} 年。",
                       location=at(report, "year"), expected="标题中写明年度", found=f"推断为 {report.year}",
-                      hint="请核对；可用 --year 指定。")
+                      hint="请核对。", remedy="year")
     if not report.agency.name:
         yield Finding(rule="M2", severity=WARNING, message="原文没有写明机关名称（标题、导语和落款中都没有，正文只称“我局”等）。",
-                      location=at(report, "agency.name"), hint="可用 --agency 指定。")
+                      location=at(report, "agency.name"), remedy="agency")
     elif reading.agency_from:
         yield Finding(rule="M2", severity=WARNING,
                       message=f"原文标题中没有机关名称，按{reading.agency_from}取为“{report.agency.name}”。",
-                      location=at(report, "agency.name"), found=report.agency.name, hint="请核对；可用 --agency 指定。")
+                      location=at(report, "agency.name"), found=report.agency.name, hint="请核对。", remedy="agency")
     if reading.agency_doubt:
         yield Finding(rule="M3", severity=WARNING, message=reading.agency_doubt, location=at(report, "agency.name"),
                       found=report.agency.name or None, hint="镜像网站常在机关名称中插入广告文字；请以机关官方网站的原文为准。")
