@@ -186,7 +186,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="govreport-bench-") as tmp:
         work = Path(tmp)
         folders = {n: data_folder(work / f"data-{n}", n) for n in sizes}
-        reports = [toolkit.load(p) for p in sorted(folders[sizes[0]][0].iterdir())[:20]]
+        reports = [toolkit.load(p).report for p in sorted(folders[sizes[0]][0].iterdir())[:20]]
         template = default_template("2021").read_bytes()
         read_members(template)
 

@@ -136,7 +136,7 @@ def main(argv: list[str]) -> None:
 
     root = Path(__file__).resolve().parent.parent
     folder = Path(argv[0]) if argv else root / "docs"
-    report = toolkit.load(root / "samples" / "huaian-2024.yaml")
+    report = toolkit.load(root / "samples" / "huaian-2024.yaml").report
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "report.html"
         page.write_text(render_html(report), encoding="utf-8")

@@ -22,7 +22,7 @@ FMT = toolkit.get_format("2021")
 
 
 def huaian(signature: bool = True):
-    report = toolkit.load(HUAIAN)
+    report = toolkit.load(HUAIAN).report
     report.signature.show = signature
     return report
 
@@ -98,7 +98,7 @@ def test_wps_adopted_signature_and_date_reach_the_output(wps_adopted, tmp_path):
 
 def test_adopting_a_rendered_report_gives_the_default_templates_output(tmp_path, runner):
     taocun = tmp_path / "taocun.docx"
-    taocun.write_bytes(render(toolkit.load(TAOCUN)))
+    taocun.write_bytes(render(toolkit.load(TAOCUN).report))
     template = tmp_path / "adopted.docx"
     result = runner.invoke(cli, ["template", "adopt", str(taocun), "-o", str(template)])
     assert result.exit_code == 0, result.output
@@ -113,7 +113,7 @@ def test_adopting_a_rendered_report_gives_the_default_templates_output(tmp_path,
 
 
 def test_a_filled_report_with_a_damaged_table_lists_what_it_could_not_place(tmp_path, runner):
-    document = docx.Document(io.BytesIO(render(toolkit.load(TAOCUN))))
+    document = docx.Document(io.BytesIO(render(toolkit.load(TAOCUN).report)))
     table = document.tables[1]
     table._tbl.remove(table.rows[12]._tr)
     source = tmp_path / "damaged.docx"

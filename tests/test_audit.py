@@ -293,8 +293,8 @@ def test_a_state_council_bureau_may_issue_rules(web):
 def test_an_edited_copy_among_many_reports_is_found_and_unrelated_reports_are_not(tmp_path):
     from toolkit.rules.similarity import copied_sections
 
-    huaian = toolkit.load(ROOT / "samples" / "huaian-2024.yaml")
-    taocun = toolkit.load(ROOT / "samples" / "taocun-2022.yaml")
+    huaian = toolkit.load(ROOT / "samples" / "huaian-2024.yaml").report
+    taocun = toolkit.load(ROOT / "samples" / "taocun-2022.yaml").report
     sections = lambda report: {f"{k} {report.format.section(k).heading}": "".join(n.texts())
                                for k, n in report.narrative.items()}
     original = sections(huaian)

@@ -33,7 +33,7 @@ def test_batch_new_render_check(runner, tmp_path):
     assert result.exit_code == 0, result.output
     agencies = registry.load(AGENCIES).agencies
     assert len(list(drafts.glob("*.yaml"))) == len(agencies) == len(list(drafts.glob("*.docx")))
-    first = toolkit.load(drafts / f"{agencies[0].stem}.yaml")
+    first = toolkit.load(drafts / f"{agencies[0].stem}.yaml").report
     assert first.agency.level == "乡镇人民政府" and first.lead.contact["phone"] == "0349-6000001"
     assert docx.Document(drafts / f"{agencies[0].stem}.docx").paragraphs[0].text == "征求意见稿"
     result = runner.invoke(cli, ["batch", "check", str(drafts)])

@@ -49,7 +49,7 @@ def next_year(previous):
     return report
 
 
-LAST = toolkit.load(HUAIAN)
+LAST = toolkit.load(HUAIAN).report
 THIS = next_year(LAST)
 
 

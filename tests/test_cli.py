@@ -108,7 +108,7 @@ def test_new_refuses_to_overwrite(runner, tmp_path):
     assert result.exit_code == 2 and "--force" in result.output
     assert path.read_text(encoding="utf-8") == "keep me"
     assert runner.invoke(cli, [*args, "--force"]).exit_code == 0
-    assert toolkit.load(path).agency.name == "某局"
+    assert toolkit.load(path).report.agency.name == "某局"
 
 
 def test_new_default_name_and_stdout(runner, tmp_path, monkeypatch):
@@ -116,7 +116,7 @@ def test_new_default_name_and_stdout(runner, tmp_path, monkeypatch):
     assert runner.invoke(cli, ["new", "--agency", "某/局", "--year", "2020"]).exit_code == 0
     [written] = tmp_path.glob("*.yaml")
     assert written.name == "某_局2020年政府信息公开工作年度报告.yaml"
-    assert toolkit.load(written).format.version == "2019"
+    assert toolkit.load(written).report.format.version == "2019"
     result = runner.invoke(cli, ["new", "--agency", "某局", "--year", "2025", "-o", "-"])
     assert result.stdout.startswith("# 某局2025年")
 

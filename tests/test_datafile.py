@@ -49,7 +49,7 @@ def test_figures_left_out_count_as_zero_and_totals_are_derived():
 
 
 def test_sample_with_figures_loads_exactly():
-    report = toolkit.load(next(p for p in SAMPLES if "huaian" in p.name))
+    report = toolkit.load(next(p for p in SAMPLES if "huaian" in p.name)).report
     assert report.value(CellRef("proactive", "fees", "amount")) == Decimal("96171.6")
     assert report.value(CellRef("applications", "total", "total")) == 3050
     assert report.value(CellRef("appeals", "reconsideration", "total")) == 351

@@ -31,7 +31,7 @@ def members(data: bytes) -> dict[str, bytes]:
 
 
 def reports():
-    loaded = [toolkit.load(p) for p in SAMPLES]
+    loaded = [toolkit.load(p).report for p in SAMPLES]
     for year in (2020, 2025):
         draft = toolkit.new_report("某某县某某局", year)
         draft.narrative["problems"].paragraphs = ["第一行\n第二行\t制表 & <标记>"]
@@ -55,7 +55,7 @@ def test_same_xml_with_a_customized_template(tmp_path):
         document.sections[0].header.paragraphs[0].add_run("{{ agency }}")
 
     path = customized(tmp_path, with_header_tag)
-    report = toolkit.load(SAMPLES[0])
+    report = toolkit.load(SAMPLES[0]).report
     values = context(report)
     fast, plain = members(CompiledTemplate(path, layout=False).render(values)), members(plain_docxtpl(path, values))
     assert fast == plain
@@ -65,7 +65,7 @@ def test_same_xml_with_a_customized_template(tmp_path):
 
 def test_one_compiled_template_renders_many_reports_independently():
     compiled = compile_template(default_template("2021"))
-    first, second = (toolkit.load(p) for p in SAMPLES)
+    first, second = (toolkit.load(p).report for p in SAMPLES)
     a1 = compiled.render(context(first))
     compiled.render(context(second))
     assert compiled.render(context(first)) == a1
@@ -112,8 +112,8 @@ def test_shipped_templates_skip_the_tree_pass(version):
     compiled = CompiledTemplate(default_template(version))
     assert compiled._plain_body is not None
     for path in SAMPLES:
-        values = context(toolkit.load(path))
-        if toolkit.load(path).format.version == version:
+        values = context(toolkit.load(path).report)
+        if toolkit.load(path).report.format.version == version:
             assert canonical.rendered_is_plain(compiled._plain_body.render(values).encode())
 
 
@@ -130,7 +130,7 @@ HOSTILE = ["", " ", "第一行\n第二行", "制表\t符", "回车\r换行", "�
 
 @pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
 def test_hostile_values_give_what_docxtpl_gives(text):
-    report = toolkit.load(SAMPLES[0])
+    report = toolkit.load(SAMPLES[0]).report
     values = context(report)
     values["agency"] = text
     values["lead"] = [text, text]
@@ -149,7 +149,7 @@ def test_hostile_values_give_what_docxtpl_gives(text):
 
 
 def test_markup_values_take_the_full_path():
-    values = context(toolkit.load(SAMPLES[0]))
+    values = context(toolkit.load(SAMPLES[0]).report)
     values["agency"] = Markup("<w:t>标记</w:t>")
     assert not canonical.values_are_plain(values)
     values["agency"] = Markup("机关")
@@ -160,7 +160,7 @@ def test_markup_values_take_the_full_path():
 @given(st.lists(st.text(max_size=12).map(clean), min_size=3, max_size=3))
 def test_any_text_gives_what_docxtpl_gives(texts):
     """Any text context() can give (it drops what XML forbids)."""
-    values = context(toolkit.load(SAMPLES[1]))
+    values = context(toolkit.load(SAMPLES[1]).report)
     values["agency"], values["title"] = texts[0], texts[1]
     values["sections"]["overview"]["paragraphs"] = [texts[2]]
     assert_same_as_docxtpl(default_template("2021"), values)
@@ -204,6 +204,6 @@ def test_templates_the_shortcut_cannot_prove_take_the_full_path(tmp_path, edit):
     compiled = CompiledTemplate(path, layout=False)
     assert (compiled._plain_body is not None) == (edit.__name__ == "<lambda>")
     for sample in SAMPLES:
-        values = context(toolkit.load(sample))
+        values = context(toolkit.load(sample).report)
         values["agency"] = "甲&乙<丙>"
         assert_same_as_docxtpl(path, values)

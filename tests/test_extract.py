@@ -38,7 +38,7 @@ def test_normalizing_web_copies():
 
 def test_seed_text_gives_the_sample(shared):
     extraction = extract(shared / "seeds/000_e5b1ce5c85f07eb5.txt")
-    report, sample = extraction.report, toolkit.load(TAOCUN)
+    report, sample = extraction.report, toolkit.load(TAOCUN).report
     assert extraction.notes == []
     assert (report.agency.name, report.year, report.date) == ("朔州市平鲁区陶村乡人民政府", 2022, dt.date(2022, 12, 15))
     assert same_figures(report, sample) == []
@@ -60,7 +60,7 @@ def test_seed_extract_render_extract_is_stable(shared, tmp_path):
 
 def test_huaian_pdf_every_figure(shared):
     extraction = extract(shared / "real/huaian-2024.pdf")
-    report, sample = extraction.report, toolkit.load(HUAIAN)
+    report, sample = extraction.report, toolkit.load(HUAIAN).report
     assert extraction.notes == []
     assert (report.agency.name, report.year) == ("淮安市人民政府", 2024)
     assert same_figures(report, sample) == []
@@ -87,7 +87,7 @@ def fill_wps_template(path, report, tmp_path):
 
 
 def test_filled_in_wps_template(shared, tmp_path):
-    sample = toolkit.load(HUAIAN)
+    sample = toolkit.load(HUAIAN).report
     extraction = extract(fill_wps_template(shared / "real/official-template-wps.docx", sample, tmp_path))
     assert extraction.notes == []
     assert same_figures(extraction.report, sample) == []
@@ -150,7 +150,7 @@ def html_of(report, variant=lambda label: label, subtotal=False) -> str:
 
 
 def test_html_with_heji_and_a_subtotal_column(tmp_path):
-    sample = toolkit.load(HUAIAN)
+    sample = toolkit.load(HUAIAN).report
     path = tmp_path / "r.html"
     html = html_of(sample, lambda label: label.replace("总计", "合计") if label else label, subtotal=True)
     path.write_text(html.replace("法人或其他组织</td>", "法人或其他组织</td><td>小计</td>", 1), encoding="utf-8")
@@ -183,7 +183,7 @@ def test_extract_command(runner, tmp_path, shared):
     out = tmp_path / "2024.yaml"
     result = runner.invoke(cli, ["extract", str(shared / "real/huaian-2024.pdf"), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert same_figures(toolkit.load(out), toolkit.load(HUAIAN)) == []
+    assert same_figures(toolkit.load(out).report, toolkit.load(HUAIAN).report) == []
     bad = tmp_path / "bad.txt"
     bad.write_text(published_text(["第二十条第（一）项", "规章 0 11"]), encoding="utf-8")
     result = runner.invoke(cli, ["extract", str(bad), "-o", str(tmp_path / "bad.yaml")])
@@ -193,7 +193,7 @@ def test_extract_command(runner, tmp_path, shared):
 
 
 def test_check_a_folder_of_published_reports(runner, tmp_path, shared):
-    last = toolkit.load(HUAIAN)
+    last = toolkit.load(HUAIAN).report
     last.year, last.date = 2023, None
     last.figures[CellRef("applications", "carried_forward", "natural_person")] = 90  # breaks A and the carry-over
     folder = tmp_path / "published"
@@ -215,7 +215,7 @@ def test_new_from_a_published_pdf_carries_over(runner, tmp_path, shared):
     out = tmp_path / "2025.yaml"
     result = runner.invoke(cli, ["new", "--year", "2025", "--from", str(shared / "real/huaian-2024.pdf"), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    draft = toolkit.load(out)
+    draft = toolkit.load(out).report
     assert draft.agency.name == "淮安市人民政府"
     assert draft.value(CellRef("applications", "carried_over", "natural_person")) == 103
     assert draft.value(CellRef("proactive", "normative_documents", "in_force")) == 66

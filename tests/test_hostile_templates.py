@@ -137,7 +137,7 @@ def test_what_filling_a_report_needs_is_allowed(tmp_path, tags, shown):
     path = tmp_path / "t.docx"
     document.save(path)
     assert lint(path, toolkit.get_format("2021")) == []
-    report = toolkit.load(HUAIAN)
+    report = toolkit.load(HUAIAN).report
     first = docx.Document(io.BytesIO(render(report, path))).paragraphs[0].text
     assert first.startswith("淮安市人民政府")
     if shown:

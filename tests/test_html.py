@@ -43,7 +43,7 @@ def long_named(report):
 
 
 def hostile():
-    report = copy.deepcopy(toolkit.load(HUAIAN))
+    report = copy.deepcopy(toolkit.load(HUAIAN).report)
     report.agency.name = '某某局<script>alert("x")</script>&amp;\'"'
     report.narrative["problems"].paragraphs = ['</p><img src=x onerror="alert(1)"><p>', "<b>粗</b> & <!-- -->"]
     return report
@@ -54,8 +54,8 @@ def reports():
     fresh.figures[CellRef("proactive", "licensing", "change")] = -8  # 本年增/减 may be negative
     fresh.date = dt.date(2021, 1, 20)
     return {
-        **{p.stem: toolkit.load(p) for p in SAMPLES},
-        "distinct": long_named(distinct_figures(toolkit.load(HUAIAN))),
+        **{p.stem: toolkit.load(p).report for p in SAMPLES},
+        "distinct": long_named(distinct_figures(toolkit.load(HUAIAN).report)),
         "format-2019": fresh,
     }
 
@@ -78,7 +78,7 @@ def test_extract_reads_the_page_back_to_the_same_figures(name, runner, tmp_path)
     page = write_page(report, tmp_path)
     result = runner.invoke(cli, ["extract", str(page), "-o", str(tmp_path / "back.yaml")])
     assert result.exit_code == 0, result.output
-    back = toolkit.load(tmp_path / "back.yaml")
+    back = toolkit.load(tmp_path / "back.yaml").report
     assert back.format.version == report.format.version
     assert (back.agency.name, back.year, back.date) == (report.agency.name, report.year, report.date)
     assert [str(r) for r in report.format.iter_cells() if back.value(r) != report.value(r)] == []
@@ -109,7 +109,7 @@ def test_batch_render_writes_a_page_beside_each_docx(runner, tmp_path):
     for sample in SAMPLES:
         page = tmp_path / "out" / f"{sample.stem}.html"
         assert (tmp_path / "out" / f"{sample.stem}.docx").exists()
-        assert toolkit.load(sample).agency.name in page.read_text(encoding="utf-8")
+        assert toolkit.load(sample).report.agency.name in page.read_text(encoding="utf-8")
 
 
 class _Elements(HTMLParser):

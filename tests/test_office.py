@@ -56,7 +56,7 @@ def figure_rows(report, table_key):
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
 def test_libreoffice_prints_everything_in_order(office, sample, tmp_path):
-    report = toolkit.load(sample)
+    report = toolkit.load(sample).report
     text = pdf_text(docx_to_pdf(render(report)), tmp_path)
     squeezed = re.sub(r"\s+", "", text)
     headings = [s.heading for s in report.format.sections]
@@ -99,7 +99,7 @@ def printed(office, tmp_path_factory):
     """The huaian sample and the stress report (sealed and unsealed) as .docx and PDF, converted once."""
     from .test_layout import stress_report
 
-    reports = {"huaian": toolkit.load(next(p for p in SAMPLES if "huaian" in p.name)),
+    reports = {"huaian": toolkit.load(next(p for p in SAMPLES if "huaian" in p.name)).report,
                "sealed": stress_report(True), "unsealed": stress_report(False)}
     out = {}
     for name, report in reports.items():
@@ -141,7 +141,7 @@ def test_pdf_sets_the_faces_apart_and_warns_of_none(printed):
 
 
 def test_fallback_is_reported_for_a_face_the_pdf_lacks(printed):
-    report = toolkit.load(next(p for p in SAMPLES if "taocun" in p.name))  # has 楷体 sub-heads
+    report = toolkit.load(next(p for p in SAMPLES if "taocun" in p.name)).report  # has 楷体 sub-heads
     found = fonts.fallbacks(render(report), printed["huaian"][2])  # a PDF set without 楷体
     assert [f.face for f in found] == ["楷体_GB2312"]
     assert "楷体_GB2312" in found[0].message() and "fonts-arphic-ukai" in found[0].message()

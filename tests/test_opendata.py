@@ -29,7 +29,7 @@ def stress():
     return report
 
 
-REPORTS = {**{p.stem: toolkit.load(p) for p in SAMPLES}, "stress-2019": stress()}
+REPORTS = {**{p.stem: toolkit.load(p).report for p in SAMPLES}, "stress-2019": stress()}
 
 
 def same_figures(a, b) -> list[str]:

@@ -24,7 +24,7 @@ def write_reports(folder: Path, names: list[str]) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i, name in enumerate(names):
-        report = toolkit.load(SAMPLES[i % len(SAMPLES)])
+        report = toolkit.load(SAMPLES[i % len(SAMPLES)]).report
         report = replace(report, agency=replace(report.agency, name=name))
         path = folder / f"{i:03d}.docx"
         path.write_bytes(render(report))

@@ -129,7 +129,7 @@ def applications(figures):
 
 @pytest.fixture(scope="module")
 def huaian():
-    return toolkit.load(HUAIAN)
+    return toolkit.load(HUAIAN).report
 
 
 def test_huaian_table_three_tallies_back_exactly(huaian, tmp_path):
@@ -260,7 +260,7 @@ def test_every_malformed_row_is_reported_at_its_sheet_row_and_column(tmp_path):
         assert problem.describe().startswith(f"台账.xlsx 工作表“登记” 第 {rows[name]} 行 “{column}”列：")
     assert len(caught.value.problems) == len(expected)
     assert "转办不是法定的办理结果" in found["登记", rows["transfer"], "处理结果"].hint
-    assert "--skip-bad-rows" in str(caught.value)
+    assert caught.value.remedy == "skip_bad_rows" and "--" not in str(caught.value)
 
     result = tally([path], 2025, get_format("2021"), today=TODAY, skip_bad_rows=True)
     assert [(p.row, p.column) for p in result.skipped] == [(p.row, p.column) for p in caught.value.problems]
@@ -420,7 +420,7 @@ def test_into_changes_only_the_figures_and_keeps_every_comment(huaian, tmp_path)
     assert written.count("\n") == original.count("\n") and written.count("#") == original.count("#")
     assert "      # 含网上申请 12 件（经办人注）\n    carried_over:" in written  # comments inside the table too
     assert "      natural_person: 1                 # 自然人\n" in written  # comments stay in their column
-    report = toolkit.load(data)
+    report = toolkit.load(data).report
     cell = lambda row, col: report.value(CellRef("applications", row, col))
     assert cell("carried_over", "natural_person") == 1 and cell("disclosed", "natural_person") == 1
     assert cell("new_received", "natural_person") == 1 and cell("carried_forward", "natural_person") == 1
@@ -440,7 +440,7 @@ def test_into_a_file_without_table_three_adds_it(tmp_path):
     written = data.read_text(encoding="utf-8")
     assert written.startswith(original)
     assert "\n    applications:" in written and "\n        new_received:" in written  # the file's own indentation
-    report = toolkit.load(data)
+    report = toolkit.load(data).report
     assert report.value(CellRef("applications", "partially_disclosed", "natural_person")) == 1
     assert report.value(CellRef("proactive", "regulations", "issued")) == 1
 
@@ -450,12 +450,12 @@ def test_into_recomputes_totals_the_file_states(tmp_path, huaian):
     text = toolkit.dumps(toolkit.new_report("某某乡人民政府", 2025))
     text = text.replace("\n    carried_over:", "\n      total: 0\n    carried_over:", 1)  # new_received's total
     data.write_text(text, encoding="utf-8")
-    assert CellRef("applications", "new_received", "total") in toolkit.load(data).stated_totals
+    assert CellRef("applications", "new_received", "total") in toolkit.load(data).report.stated_totals
     register = tmp_path / "台账.csv"
     register.write_text("收到日期,申请人类型,答复日期,答复类型\n2025-02-01,公民,2025-02-09,部分公开\n"
                         "2025-03-01,企业,2025-03-09,予以公开\n", encoding="utf-8")
     toolkit.api.tally_into(data, [register])
-    report = toolkit.load(data)
+    report = toolkit.load(data).report
     assert report.stated_totals[CellRef("applications", "new_received", "total")] == 2
     assert [f for f in toolkit.check(report) if f.severity == toolkit.ERROR and f.rule in ("A", "B")] == []
 
@@ -465,7 +465,7 @@ def test_into_refuses_a_data_file_of_another_year(tmp_path):
     data.write_bytes(HUAIAN.read_bytes())
     register = tmp_path / "台账.csv"
     register.write_text("收到日期,申请人类型,答复日期,答复类型\n", encoding="utf-8")
-    with pytest.raises(toolkit.ToolkitError, match="2024 年度的数据文件，与 --year 2025 不符"):
+    with pytest.raises(toolkit.ToolkitError, match="2024 年度的数据文件，与要统计的 2025 年度不符"):
         toolkit.api.tally_into(data, [register], 2025)
     assert data.read_bytes() == HUAIAN.read_bytes()
 
@@ -488,7 +488,7 @@ def test_command_stops_on_a_bad_register_with_located_chinese_messages(runner, t
     assert "已跳过 13 处问题所在的行" in result.output
     assert f"第 {rows['future']} 行 “收到日期”列：日期 2027年1月1日 晚于今天" in result.output
     assert "本年新收 1 件" in result.output
-    report = toolkit.load(data)
+    report = toolkit.load(data).report
     assert report.value(CellRef("applications", "disclosed", "total")) == 1
 
 
@@ -667,7 +667,7 @@ def test_command_into_with_an_offices_own_words(runner, tmp_path):
     after = data.read_text(encoding="utf-8")
     changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
     assert [b.split("#")[0].strip() for _, b in changed] == ["natural_person: 1", "natural_person: 1"]
-    assert toolkit.load(data).value(CellRef("applications", "unavailable_not_held", "natural_person")) == 1
+    assert toolkit.load(data).report.value(CellRef("applications", "unavailable_not_held", "natural_person")) == 1
     result = runner.invoke(cli, ["tally", str(register), "--into", str(tmp_path / "报告.docx"), "--labels", str(own)])
     assert result.exit_code == 2 and "只能写入 YAML 数据文件" in result.output
     result = runner.invoke(cli, ["tally", str(register), "--year", "2027", "--labels", str(own)])

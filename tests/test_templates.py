@@ -68,7 +68,7 @@ def test_shipped_templates_lint_clean():
 def test_office_customized_template_renders(tmp_path, runner):
     path = customized(tmp_path, office_edits)
     assert lint(path, FMT) == []
-    report = toolkit.load(HUAIAN)
+    report = toolkit.load(HUAIAN).report
     report.signature.show = True
     document = docx.Document(io.BytesIO(render(report, path)))
     texts = [p.text for p in document.paragraphs]
@@ -122,7 +122,7 @@ def test_tag_split_by_formatting_within_a_paragraph_is_healed(tmp_path):
 
     path = customized(tmp_path, bold_half)
     assert lint(path, FMT) == []
-    document = docx.Document(io.BytesIO(render(toolkit.load(HUAIAN), path)))
+    document = docx.Document(io.BytesIO(render(toolkit.load(HUAIAN).report, path)))
     assert document.paragraphs[0].text == "淮安市人民政府"
 
 

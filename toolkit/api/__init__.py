@@ -1,10 +1,16 @@
-"""The application layer: what each command does, as functions that return results and never print.
+"""The application layer and the one public API: what each command does, as functions that return
+results and never print, with the types they speak of. ``import toolkit`` exposes exactly this.
 
 The command line and the batch runner both call these, so a draft, a check or a rendered report is
 made the same way whether it is asked for once or for a thousand agencies. One module per job:
 ``sources`` (read any source), ``checking``, ``drafts``, ``rendering``, ``templates``, ``registers``.
 """
 
+from ..datafile import dumps, loads
+from ..errors import DataFileError, FormatFileError, FormatNotFound, OutputExists, Problem, ToolkitError
+from ..findings import ERROR, WARNING, Finding
+from ..formats import CellRef, Format, RoleMissing, check_format_file, format_for_year, get_format, versions
+from ..model import Report
 from ..publish.outputs import Outputs, output_paths
 from .checking import (
     VERDICTS,
@@ -42,6 +48,9 @@ from .sources import (
 from .templates import Adopted, TemplateCheck, adopt_template, check_template, export_template, template_format
 
 __all__ = [
+    "CellRef", "DataFileError", "ERROR", "Finding", "Format", "FormatFileError", "FormatNotFound", "OutputExists",
+    "Problem", "Report", "RoleMissing", "ToolkitError", "WARNING", "check_format_file", "dumps", "format_for_year",
+    "get_format", "loads", "versions",
     "Adopted", "CheckResult", "VERDICTS", "add_copied_sections", "overall_verdict",
     "previous_year_pairs", "DATA_SUFFIXES", "FormatNotForYear", "Loaded", "OPEN_DATA_SUFFIXES", "Outputs",
     "Rendered", "ReportHasErrors", "ReportUnfinished", "Tallied", "TemplateCheck", "TemplateRejected",

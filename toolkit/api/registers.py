@@ -65,7 +65,7 @@ def tally_into(data_file: Path, registers: list[Path], year: int | None = None, 
     from ..registers.update import update_figures
 
     if not is_data_file(data_file):
-        raise ToolkitError(f"只能把统计结果写入 YAML 数据文件（.yaml），{data_file.name} 不是。可改为生成新的数据文件。")
+        raise ToolkitError(f"统计结果只能写入 YAML 数据文件（.yaml），{data_file.name} 不是。可改为生成新的数据文件。")
     raw = data_file.read_bytes() if data_file.is_file() else None
     if raw is None:
         raise ToolkitError(f"数据文件不存在：{data_file}。可先用 govreport new 生成，或改为生成新的数据文件。")
