@@ -23,9 +23,10 @@ def choices(fmt: Format, labels: Labels) -> dict[str, list[str]]:
     """The drop-down choices: each official row or column named by its label below the table's head."""
     applicant_columns, outcome_rows = register_categories(fmt)
     appeals = fmt.tables[fmt.roles.appeals.table] if fmt.roles.appeals else None
+    below_head = lambda label: "—".join(label[1:] or label)  # a one-level label is its own choice
     return {
-        "applicant": ["—".join(c.label[1:]) for c in applicant_columns],
-        "outcome": ["—".join(r.label[1:]) for r in outcome_rows] + labels.data["in_progress"][:1],
+        "applicant": [below_head(c.label) for c in applicant_columns],
+        "outcome": [below_head(r.label) for r in outcome_rows] + labels.data["in_progress"][:1],
         "kind": ["—".join(r.label) for r in appeals.rows] if appeals else [],
         "result": [c.name for c in appeals.blocks[0].columns if not c.sum_of] if appeals else [],
     }
