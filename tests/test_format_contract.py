@@ -146,3 +146,31 @@ def test_an_unknown_version_names_the_documents_from_the_format_files(runner, tm
     result = runner.invoke(cli, ["new", "--agency", "某某局", "--year", "2025", "--format", "2020", "-o", "-"])
     assert result.exit_code == 2
     assert "2019（国办公开办函〔2019〕60号）" in result.output and "2021（国办公开办函〔2021〕30号）" in result.output
+
+
+def test_a_feature_whose_role_is_missing_says_so_and_the_rest_works(runner, tmp_path, monkeypatch):
+    start, end = SOURCE.index("\nroles:"), SOURCE.index("\nsections:")
+    text = (SOURCE[:start] + SOURCE[end:]).replace('version: "2021"', 'version: "2031"').replace(
+        "first_year: 2021", "first_year: 2023")
+    folder = tmp_path / "formats"
+    folder.mkdir()
+    (folder / "2031.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv(FORMATS_PATH_VARIABLE, str(folder))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    last, this = tmp_path / "2023.yaml", tmp_path / "2024.yaml"
+    for year, path in ((2023, last), (2024, this)):
+        made = runner.invoke(cli, ["new", "--agency", "某某县某某局", "--year", str(year), "-o", str(path)])
+        assert made.exit_code == 0, made.output
+    checked = runner.invoke(cli, ["check", str(this), "--previous", str(last)])
+    assert checked.exit_code == 1 and "未完成" in checked.output and "Traceback" not in checked.output
+    chart = runner.invoke(cli, ["render", str(this), "--draft", "--chart", "--previous", str(last),
+                                "-o", str(tmp_path / "r.docx")])
+    assert chart.exit_code == 2 and not (tmp_path / "r.docx").exists()
+    assert "格式 2031 没有在 roles 中声明“requests”" in chart.output and "无法生成对比图" in chart.output
+    assert runner.invoke(cli, ["render", str(this), "--draft", "-o", str(tmp_path / "r.docx")]).exit_code == 0
+    register = tmp_path / "台账.csv"
+    register.write_text("编号,收到申请日期,申请人类型,答复日期,办理结果\n1,2024-03-01,自然人,2024-03-20,予以公开\n",
+                        encoding="utf-8")
+    tallied = runner.invoke(cli, ["tally", str(register), "--year", "2024"])
+    assert tallied.exit_code == 2 and "没有在 roles 中声明“requests”" in tallied.output
+    assert "Traceback" not in tallied.output

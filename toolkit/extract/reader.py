@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from ..errors import DataFileError, Problem
 from ..model import Agency, Lead, Narrative, Part, Reading, Report, Signature
 from ..output import display_width
 from .meta import (compact, injected_spam, is_furniture, lead_agency, name_problem, period_year, read_metadata,
                    self_reference_level, spam_problem, unplaced_name, year_mentioned)
-from .sources import CELL, SUBHEAD, TABLE_END, TABLE_START, Line, Source, opening
+from .sources import CELL, SUBHEAD, TABLE_END, TABLE_START, Line, Source, opening, read
 from .structure import cited_format, detect_format, find_headings, first_heading, outline
 from .tables import read_table
 
@@ -30,6 +32,20 @@ class Extraction:
 
     report: Report
     notes: list[str] = field(default_factory=list)
+
+
+SUFFIXES = (".docx", ".pdf", ".html", ".htm", ".txt")
+
+
+def extract(path: str | Path, agency: str | None = None, year: int | None = None) -> Extraction:
+    """The report in a published file, with notes on every figure that could not be placed."""
+    path = Path(path)
+    try:
+        extraction = read_report(read(path), agency, year)
+    except ValueError as exc:
+        raise DataFileError(path, [Problem(str(exc))]) from None
+    extraction.report.source = path
+    return extraction
 
 
 def read_report(source: Source, agency: str | None = None, year: int | None = None) -> Extraction:
