@@ -17,7 +17,7 @@ REBASED = SOURCE.replace('version: "2021"', 'version: "2031"').replace("first_ye
 
 # (case, text replaced, replacement, a text on the line the problem is at, words the message must say)
 BROKEN = [
-    ("missing basis", "basis: 《", "# basis: 《", 'version: "2031"', "缺少必填的键“basis”"),
+    ("missing basis", "basis: 《", "# basis: 《", 'version: "2031"', "缺少必填的键“basis”：应写明印发格式的通知全称"),
     ("unknown top-level key", "\nsections:\n", "\nsectons:\n", "sectons:", "未知的键“sectons”"),
     ("column sum_of names no column", "sum_of: [natural_person, commercial", "sum_of: [natural_persn, commercial",
      "natural_persn", "“natural_persn”不是本表（块）的列"),

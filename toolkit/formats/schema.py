@@ -18,6 +18,7 @@ Kind = Callable[[object, Path], Iterator[Issue]]
 class Field(NamedTuple):
     kind: Kind
     required: bool = False
+    meaning: str = ""  # what the value is, told when it is missing
 
 
 def text(value, path: Path) -> Iterator[Issue]:
@@ -100,7 +101,7 @@ def block(fields: dict[str, Field]) -> Kind:
             return
         for key, spec in fields.items():
             if key not in value and spec.required:
-                yield path, f"缺少必填的键“{key}”"
+                yield path, f"缺少必填的键“{key}”" + (f"：应写明{spec.meaning}" if spec.meaning else "")
         for key, item in value.items():
             if key not in fields:
                 yield (*path, key), f"未知的键“{key}”（此处可用的键：{'、'.join(fields)}）"
@@ -121,15 +122,17 @@ def anything(value, path: Path) -> Iterator[Issue]:
     return iter(())
 
 
-COLUMN = block({"key": Field(text, True), "label": Field(label, True),
+COLUMN = block({"key": Field(text, True, "列的键（英文，数据文件中用它）"), "label": Field(label, True, "列的官方名称"),
                 "type": Field(one_of("count", "signed", "amount")), "sum_of": Field(list_of(text))})
-ROW = block({"key": Field(text, True), "label": Field(list_of(text), True), "sum_of": Field(list_of(text))})
+ROW = block({"key": Field(text, True, "行的键（英文，数据文件中用它）"),
+             "label": Field(list_of(text), True, "行的官方名称，自外层到本行，例如 [三、本年度办理结果, （一）予以公开]"),
+             "sum_of": Field(list_of(text))})
 BLOCK = block({"title": Field(text), "columns": Field(list_of(COLUMN), True), "rows": Field(list_of(ROW), True)})
 TABLE = block({
     "layout": Field(one_of("blocks", "grid", "line"), True), "blocks": Field(list_of(BLOCK)),
     "columns": Field(list_of(COLUMN)), "rows": Field(list_of(ROW)), "corner": Field(text), "row_header": Field(text),
 })
-SECTION = block({"key": Field(text, True), "heading": Field(text, True), "table": Field(text),
+SECTION = block({"key": Field(text, True, "部分的键（英文）"), "heading": Field(text, True, "部分的标题，含编号"), "table": Field(text),
                  "parts": Field(list_of(text, non_empty=False)), "must_mention": Field(text)})
 CHECK = block({
     "id": Field(text, True), "severity": Field(one_of("error", "warning"), True), "title": Field(text, True),
@@ -141,7 +144,8 @@ NARRATIVE_CHECK = block({
     "expect_any": Field(list_of(list_of(text)), True), "per_any": Field(list_of(list_of(text))),
     "change": Field(boolean),
 })
-AGENCY_LEVEL = block({"rule_making": Field(boolean, True), "publish_by": Field(month_day, True)})
+AGENCY_LEVEL = block({"rule_making": Field(boolean, True, "该层级能否制定规章（true 或 false）"),
+                      "publish_by": Field(month_day, True, "次年发布年报的最后期限（月-日），例如 03-31")})
 SANITY = block({
     "rule_making_cells": Field(list_of(text)), "yuan_suspect_cell": Field(text),
     "yuan_suspect_above": Field(map_of(number)), "fee_notice_cell": Field(text),
@@ -157,17 +161,19 @@ ROLES = block({
 })
 
 FORMAT = block({
-    "version": Field(version, True),
-    "document": Field(text, True),
-    "basis": Field(text, True),
-    "first_year": Field(year, True),
+    "version": Field(version, True, "格式版本号，例如 \"2031\"，与文件名相同"),
+    "document": Field(text, True, "印发格式的文号，例如 国办公开办函〔2021〕30号"),
+    "basis": Field(text, True, "印发格式的通知全称（写入报告导语）"),
+    "first_year": Field(year, True, "开始适用的报告年度，例如 2031"),
     "last_year": Field(year),
-    "agency_levels": Field(map_of(AGENCY_LEVEL), True),
-    "level_by_name_ending": Field(map_of(text), True),
+    "agency_levels": Field(map_of(AGENCY_LEVEL), True, "可选的机关层级及其规章制定权（rule_making）、发布期限（publish_by）"),
+    "level_by_name_ending": Field(map_of(text), True, "由机关名称结尾判断层级的对照，例如 局: 政府部门"),
     "level_by_name_pattern": Field(map_of(text, non_empty=False)),
-    "numbering": Field(block({"heading": Field(pattern, True), "part": Field(pattern, True)}), True),
-    "sections": Field(list_of(SECTION), True),
-    "tables": Field(map_of(TABLE), True),
+    "numbering": Field(block({"heading": Field(pattern, True, "部分标题编号的正则表达式，例如 \"^[一二三四五六七八九十]+、\""),
+                              "part": Field(pattern, True, "小标题编号的正则表达式，例如 \"^（[一二三四五六七八九十]+）\"")}),
+                       True, "标题编号的写法（heading、part）"),
+    "sections": Field(list_of(SECTION), True, "报告的各个部分（key、heading，有表格的写 table）"),
+    "tables": Field(map_of(TABLE), True, "各表格的行、列和官方名称"),
     "checks": Field(list_of(CHECK, non_empty=False)),
     "narrative_checks": Field(list_of(NARRATIVE_CHECK, non_empty=False)),
     "sanity": Field(SANITY),
