@@ -152,6 +152,14 @@ def batch_render(folder, out, agencies, with_html, with_json, with_csv, ignore_e
     _summarize(progress, planned, len(loaded.problems) if loaded else 0)
 
 
+def _check_results(jobs: batch_lib.Batch, workers, title: str) -> list:
+    """The CheckResults of a stage of checks, in the jobs' order; an interrupt ends the command."""
+    progress = _run(jobs, workers, title)
+    if progress.interrupted:
+        _summarize(progress, len(jobs))
+    return [o.result for o in progress.in_order(jobs)]
+
+
 @batch.command(name="check")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -167,23 +175,11 @@ def batch_check(folder, previous, strict, workers):
     \b
     退出码：0 全部通过；1 有未通过、未完成或表格未能全部核查的；2 有文件无法使用。
     """
-    jobs = batch_lib.check_jobs(folder)
-    progress = _run(jobs, workers, "检查")
-    if progress.interrupted:
-        _summarize(progress, len(jobs))
-    results = [o.result for o in progress.in_order(jobs)]
-    earlier = []
-    if previous:
-        earlier_run = _run(batch_lib.check_jobs(previous), workers, "读取上年报告")
-        if earlier_run.interrupted:
-            _summarize(earlier_run, len(jobs))
-        earlier = [o.result for o in earlier_run.outcomes]
+    results = _check_results(batch_lib.check_jobs(folder), workers, "检查")
+    earlier = _check_results(batch_lib.check_jobs(previous), workers, "读取上年报告") if previous else []
     rechecks = batch_lib.recheck_jobs(results, earlier)
     if rechecks.jobs:
-        rechecked = _run(rechecks, workers, "跨年度核对")
-        if rechecked.interrupted:
-            _summarize(rechecked, len(rechecks))
-        by_file = {o.result.file: o.result for o in rechecked.outcomes}
+        by_file = {r.file: r for r in _check_results(rechecks, workers, "跨年度核对")}
         results = [by_file.get(r.file, r) for r in results]
     api.add_copied_sections(results)
     for result in results:

@@ -65,7 +65,7 @@ def check(files, previous, output_format, strict, year, agency):
     同一机关相邻两个年度的文件一起检查时，自动核对跨年度数字。
 
     \b
-    退出码：0 通过；1 发现错误（加 --strict 时警告也算）；2 文件无法使用。
+    退出码：0 通过；1 未通过（加 --strict 时警告也算）、未完成、仅部分核查或未核查表格；2 文件无法使用。
     \b
     示例：
       govreport check 2025.yaml

@@ -8,7 +8,7 @@ format that declares no such role keeps working; the feature that needs it says 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from ..errors import ToolkitError
 
@@ -91,8 +91,4 @@ def parse_roles(data: dict | None) -> Roles:
     return Roles(**blocks, subtotal_words=tuple(data.get("subtotal_words", ())), chart_after=data.get("chart_after"))
 
 
-def role_fields(kind) -> list[str]:
-    return [f.name for f in fields(kind)]
-
-
-__all__ = ["AppealRoles", "RequestRoles", "RoleMissing", "Roles", "SectionRoles", "parse_roles", "role_fields"]
+__all__ = ["AppealRoles", "RequestRoles", "RoleMissing", "Roles", "SectionRoles", "parse_roles"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterator, NamedTuple
 
+from . import roles
+
 Path = tuple  # keys and list positions from the file's top
 Issue = tuple[Path, str]
 Kind = Callable[[object, Path], Iterator[Issue]]
@@ -151,11 +153,7 @@ SANITY = block({
     "yuan_suspect_above": Field(map_of(number)), "fee_notice_cell": Field(text),
 })
 ROLES = block({
-    "requests": Field(block({name: Field(text, True) for name in
-                             ("table", "received", "carried_over", "outcomes_total", "carried_forward",
-                              "applicants_total")})),
-    "appeals": Field(block({name: Field(text, True) for name in ("table", "total", "pending")})),
-    "sections": Field(block({name: Field(text, True) for name in ("problems", "other")})),
+    **{name: Field(block({key: Field(text, True) for key in roles.NAMES[kind]})) for name, kind in roles.ROLE_BLOCKS.items()},
     "subtotal_words": Field(list_of(text)),
     "chart_after": Field(text),
 })

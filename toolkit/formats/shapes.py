@@ -24,17 +24,21 @@ def problems(data: dict) -> Iterator[Issue]:
         yield from _check(check, ("checks", i), tables)
     for i, check in enumerate(data.get("narrative_checks") or ()):
         yield from _narrative_check(check, ("narrative_checks", i), tables)
-    sanity = data.get("sanity") or {}
+    yield from _sanity(data.get("sanity") or {}, tables)
+    yield from _roles(data.get("roles") or {}, tables, {s["key"] for s in data["sections"]})
+
+
+def _sanity(sanity: dict, tables: dict[str, "_TableShape"]) -> Iterator[Issue]:
+    """The cells the plausibility rules read exist, and the 元/万元 limits have a default."""
     if "yuan_suspect_cell" in sanity and "default" not in (sanity.get("yuan_suspect_above") or {}):
         yield ("sanity", "yuan_suspect_cell"), ("有 yuan_suspect_cell 时，yuan_suspect_above 应写明各层级的上限，"
                                                 "并有 default（其他层级的上限）")
     for key, value in sanity.items():
-        if key.endswith("_cell") or key.endswith("_cells"):
-            refs = value if isinstance(value, list) else [value]
-            for i, ref in enumerate(refs):
-                path = ("sanity", key, i) if isinstance(value, list) else ("sanity", key)
-                yield from _cell(ref, path, tables)
-    yield from _roles(data.get("roles") or {}, tables, {s["key"] for s in data["sections"]})
+        if isinstance(value, list) and key.endswith("_cells"):
+            for i, ref in enumerate(value):
+                yield from _cell(ref, ("sanity", key, i), tables)
+        elif key.endswith("_cell"):
+            yield from _cell(value, ("sanity", key), tables)
 
 
 class _TableShape:

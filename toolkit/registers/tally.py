@@ -338,6 +338,18 @@ def count(register: Register, year: int) -> Tally:
     """The year's table 三 (and 四) from the register's dates, types and outcomes; the register's bad
     rows are listed as skipped."""
     fmt = register.format
+    figures, handled, later = _count_requests(register, year)
+    cases = None
+    if register.has_case_list:
+        case_figures, cases = _count_cases(register, year)
+        figures |= case_figures
+    return Tally(year, fmt, figures, handled, cases, later, list(register.problems), register.sheets)
+
+
+def _count_requests(register: Register, year: int) -> tuple[dict[CellRef, int], int, int]:
+    """(the requests table's figures, requests handled in the year, requests received after it), by
+    the rows the format's ``requests`` role names."""
+    fmt = register.format
     rows = fmt.roles.need("requests", "按台账统计表格数字", fmt.version)
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     counts: Counter[tuple[str, str]] = Counter()
@@ -353,20 +365,22 @@ def count(register: Register, year: int) -> Tally:
         else:
             continue  # answered in an earlier year
         handled += 1
-        if request.answered is not None and request.answered <= end:
-            counts[request.outcome, request.applicant] += 1
-        else:
-            counts[rows.carried_forward, request.applicant] += 1
+        answered = request.answered is not None and request.answered <= end
+        counts[request.outcome if answered else rows.carried_forward, request.applicant] += 1
     figures = {ref: counts[ref.row, ref.col] for ref in fmt.iter_input_cells() if ref.table == rows.table}
-    cases = None
-    if register.has_case_list:
-        appeals = fmt.roles.need("appeals", "按案件台账统计行政复议、行政诉讼数字", fmt.version)
-        pending = appeals.pending
-        active = [c for c in register.cases if c.received <= end and (c.concluded is None or c.concluded >= start)]
-        case_counts = Counter((c.kind, c.result if c.concluded and c.concluded <= end else pending) for c in active)
-        figures |= {ref: case_counts[ref.row, ref.col] for ref in fmt.iter_input_cells() if ref.table == appeals.table}
-        cases = len(active)
-    return Tally(year, fmt, figures, handled, cases, later, list(register.problems), register.sheets)
+    return figures, handled, later
+
+
+def _count_cases(register: Register, year: int) -> tuple[dict[CellRef, int], int]:
+    """(the appeals table's figures, cases active in the year): a case not concluded by the year's
+    end counts in the column the ``appeals`` role names for pending cases."""
+    fmt = register.format
+    appeals = fmt.roles.need("appeals", "按案件台账统计行政复议、行政诉讼数字", fmt.version)
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    active = [c for c in register.cases if c.received <= end and (c.concluded is None or c.concluded >= start)]
+    counts = Counter((c.kind, c.result if c.concluded and c.concluded <= end else appeals.pending) for c in active)
+    figures = {ref: counts[ref.row, ref.col] for ref in fmt.iter_input_cells() if ref.table == appeals.table}
+    return figures, len(active)
 
 
 def read_checked(paths: list[Path], fmt: Format, labels: Labels, skip_bad_rows: bool = False,
