@@ -57,6 +57,17 @@ def test_check_and_batch_check_agree_on_every_real_file(runner, web_files, tmp_p
         assert _batch_rows(batched.output)[path.name][-1] == verdict
 
 
+def test_check_and_batch_check_agree_on_the_sample_data_files(runner):
+    from tests.conftest import ROOT, SAMPLES
+
+    single = runner.invoke(cli, ["check", "--format", "json", *map(str, SAMPLES)])
+    by_file = {f["file"].rsplit("/", 1)[-1]: f["result"] for f in json.loads(single.output)["files"]}
+    batch = runner.invoke(cli, ["batch", "check", str(ROOT / "samples"), "-j", "1"])
+    rows = _batch_rows(batch.output)
+    assert {name: row[-1] for name, row in rows.items() if name in by_file} == by_file
+    assert single.exit_code == exit_code(json.loads(single.output)["summary"]["result"])
+
+
 def test_a_copy_whose_tables_were_not_read_does_not_pass_anywhere(runner, web_files, tmp_path):
     unread = next(p for p in web_files if p.name == "116.txt")
     result = api.check_file(unread)
@@ -122,3 +133,22 @@ def test_both_find_copied_sections(runner, tmp_path):
     copied = [line for line in together.output.splitlines() if "雷同" in line]
     assert copied, together.output
     assert [line for line in batch.output.splitlines() if "雷同" in line] == copied
+
+
+def test_an_unforeseen_failure_of_one_file_is_that_file_unusable(runner, tmp_path, monkeypatch):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(_finished("某某县甲局", 2025, 3, 0), encoding="utf-8")
+    (folder / "b.yaml").write_text(_finished("某某县乙局", 2025, 4, 1), encoding="utf-8")
+    check_file = api.check_file
+
+    def failing(path, *args, **kwargs):
+        if path.name == "b.yaml":
+            raise RuntimeError("模拟的内部错误")
+        return check_file(path, *args, **kwargs)
+
+    monkeypatch.setattr(api, "check_file", failing)
+    result = runner.invoke(cli, ["batch", "check", str(folder), "-j", "1"])
+    rows = _batch_rows(result.output)
+    assert (rows["a.yaml"][-1], rows["b.yaml"][-1]) == ("通过", "无法使用")
+    assert result.exit_code == 2 and "模拟的内部错误" in result.output

@@ -166,6 +166,14 @@ def test_a_format_written_as_data_goes_through_every_command(synthetic, runner, 
     failed = runner.invoke(cli, ["check", str(broken), "--previous", str(last)])
     assert failed.exit_code == 1 and "[A]" in failed.output and "[X1]" in failed.output
 
+    # new --from: next year's draft starts from this year's carried-forward figures, by the format's own checks
+    following = tmp_path / "next.yaml"
+    assert runner.invoke(cli, ["new", "--year", str(year + 1), "--from", str(this), "-o", str(following)]).exit_code == 0
+    carried = toolkit.load(following).report
+    for column, value in forward.items():
+        assert carried.value(toolkit.CellRef(role.table, role.carried_over, column)) == report.value(
+            toolkit.CellRef(role.table, role.carried_forward, column))
+
     # template: exported from the format data, and it passes its own lint
     template = tmp_path / "template.docx"
     assert runner.invoke(cli, ["template", "export", str(template), "--format", fmt.version]).exit_code == 0

@@ -265,7 +265,10 @@ def recheck_jobs(results: list[api.CheckResult], earlier: list[api.CheckResult] 
 
 def check_one(path: Path, previous: Path | None) -> Outcome:
     """The check of one file; its CheckResult rides in the outcome for the verdict and 雷同."""
-    last = api.load(previous).report if previous else None
+    try:
+        last = api.load(previous).report if previous else None
+    except ToolkitError:
+        last = None  # last year's report is unusable: its own check says why
     result = api.check_file(path, last)
     if not result.usable:
         return Outcome(path.name, FAILED, "文件无法使用", result=result)

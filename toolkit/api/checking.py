@@ -114,7 +114,7 @@ def check_file(path: str | Path, previous: Report | None = None, agency: str | N
 
 def check_files(paths: Iterable[str | Path], previous: Report | None = None, agency: str | None = None,
                 year: int | None = None) -> Iterator[CheckResult]:
-    """Check many files, one in memory at a time.
+    """Check many files.
 
     A report whose agency's previous year is among the files is also checked against it
     (``previous_year_pairs``); narrative sections copied between the reports checked together

@@ -157,7 +157,10 @@ def _check_results(jobs: batch_lib.Batch, workers, title: str) -> list:
     progress = _run(jobs, workers, title)
     if progress.interrupted:
         _summarize(progress, len(jobs))
-    return [o.result for o in progress.in_order(jobs)]
+    paths = {job.subject: job.arguments[0] for job in jobs.jobs}
+    # A job that failed unforeseen has no result of its own: it is a file that could not be used.
+    return [o.result or api.CheckResult(str(paths[o.subject]), problems=[f"{paths[o.subject]}: {o.message}"])
+            for o in progress.in_order(jobs)]
 
 
 @batch.command(name="check")
