@@ -194,7 +194,11 @@ def _check(check: dict, path: Path, tables: dict[str, _TableShape]) -> Iterator[
     if len(each) > 1:
         yield (*path, "each"), f"each 只能有一个变量，实有 {len(each)} 个：{'、'.join(each)}"
         return
+    if check.get("carry_over") and (len(check["left"]) != 1 or check["left"][0].startswith(("-", "previous."))):
+        yield (*path, "left"), ("结转关系（carry_over: true）的左边应是本年报告的一个单元格，"
+                                "新一年的草稿从右边（上年报告的数字）得出它")
     bindings = [{name: value} for name, values in each.items() for value in values] or [{}]
+
     for side in ("left", "right"):
         for i, term in enumerate(check[side]):
             used = set(re.findall(r"\$(\w+)", term))

@@ -25,8 +25,8 @@ def read_format_file(raw: bytes, source: Path | str | None) -> dict:
         raise
     except Exception as exc:  # DataFileError from the YAML reader: same problems, a format file's error
         raise FormatFileError(source, getattr(exc, "problems", [Problem(str(exc))])) from None
-    data, lines = _plain(root)
-    issues = list(schema.problems(data))
+    data, lines, duplicates = _plain(root)
+    issues = duplicates + list(schema.problems(data))
     if not issues:
         issues = list(shapes.problems(data))
     if issues:
@@ -34,9 +34,11 @@ def read_format_file(raw: bytes, source: Path | str | None) -> dict:
     return data
 
 
-def _plain(root: yaml.Node) -> tuple[object, dict[tuple, int]]:
-    """The node tree as plain data, and the line of every value by its path."""
+def _plain(root: yaml.Node) -> tuple[object, dict[tuple, int], list]:
+    """The node tree as plain data, the line of every value by its path, and keys written twice in
+    one mapping (YAML would silently keep the last)."""
     lines: dict[tuple, int] = {}
+    duplicates = []
     constructor = yaml.SafeLoader("")
 
     def walk(node: yaml.Node, path: tuple):
@@ -46,6 +48,9 @@ def _plain(root: yaml.Node) -> tuple[object, dict[tuple, int]]:
             for key_node, value_node in node.value:
                 key = constructor.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
                 key = str(key) if isinstance(key, (int, float)) and not isinstance(key, bool) else key
+                if key in result:
+                    duplicates.append(((*path, key), f"键“{key}”在同一处写了两次（第 {lines[(*path, key)]} 行已有）；"
+                                                     "应只保留一个"))
                 result[key] = walk(value_node, (*path, key))
                 lines[(*path, key)] = key_node.start_mark.line + 1
             return result
@@ -53,7 +58,8 @@ def _plain(root: yaml.Node) -> tuple[object, dict[tuple, int]]:
             return [walk(item, (*path, i)) for i, item in enumerate(node.value)]
         return constructor.construct_object(node)
 
-    return walk(root, ()), lines
+    plain = walk(root, ())
+    return plain, lines, duplicates
 
 
 def _located(path: tuple, message: str, lines: dict[tuple, int]) -> Problem:
