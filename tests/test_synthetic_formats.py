@@ -1,6 +1,6 @@
 """A new format is a new data file, however it differs: four synthetic formats, each written as a
 format file into a folder named by GOVREPORT_FORMATS and nothing else, go through every command —
-new, check, render (Word, page, open data, chart), template export and check, tally and extract —
+new, check, render (Word, PDF, page, open data, chart), template export and check, tally and extract —
 with every figure round-tripping.
 
 - renamed keys: every table, row, column and section key the code could have relied on is renamed;
@@ -14,6 +14,7 @@ Each is made from the shipped 2021 file by editing its text, as an office would 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from importlib import resources
 
@@ -224,3 +225,19 @@ def test_a_format_written_as_data_goes_through_every_command(synthetic, runner, 
     figures = toolkit.load(counted).report
     cell = lambda row: figures.value(toolkit.CellRef(role.table, row, applicants[0]))
     assert (cell(role.received), cell(outcome.key), cell(role.carried_forward)) == (3, 2, 1)
+
+
+def test_the_pdf_of_a_format_written_as_data_reads_back(synthetic, runner, tmp_path):
+    from toolkit.render.pdf import find_office
+
+    if find_office() is None:
+        if os.environ.get("GOVREPORT_REQUIRE_OFFICE") == "1" or os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice must be installed for this test (see .ci/run)")
+        pytest.skip("LibreOffice is not installed")
+    fmt = synthetic
+    report = filled(fmt, FIRST_YEAR + 1, "某某县某某局")
+    data = tmp_path / "report.yaml"
+    data.write_text(toolkit.dumps(report), encoding="utf-8")
+    rendered = runner.invoke(cli, ["render", str(data), "-o", str(tmp_path / "report.docx"), "--pdf"])
+    assert rendered.exit_code == 0, rendered.output
+    _same_figures(fmt, toolkit.load(tmp_path / "report.pdf"), report)
