@@ -95,6 +95,10 @@ def test_a_broken_format_file_is_reported_where_it_is_wrong(runner, tmp_path, mo
 
     checked = runner.invoke(cli, ["format", "check", str(path)])
     assert checked.exit_code == 2, checked.output
+    monkeypatch.setenv(FORMATS_PATH_VARIABLE, str(folder))
+    listed = runner.invoke(cli, ["format", "list"])  # the others are listed; the broken one is named
+    assert listed.exit_code == 2 and "国办公开办函〔2021〕30号" in listed.output and str(path) in listed.output
+    monkeypatch.delenv(FORMATS_PATH_VARIABLE)
     assert checked.exception is None or isinstance(checked.exception, SystemExit)
     assert "Traceback" not in checked.output
     assert f"{path}:{_line_of(text, marker)}:" in checked.output, checked.output

@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from .. import formats
+from ..errors import FormatFileError
 from ..formats.roles import ROLE_NAMES
-from .present import echo_table
+from .present import EXIT_UNUSABLE, echo_table
 
 
 @click.group(name="format")
@@ -21,10 +22,16 @@ def format_list():
     """列出已知的年度报告格式：版本、适用年度、印发文件，以及各格式声明的功能角色。"""
     rows = []
     for version in formats.versions():
-        fmt = formats.get_format(version)
+        try:
+            fmt = formats.get_format(version)
+        except FormatFileError as exc:
+            rows.append((version, "—", f"格式文件有 {len(exc.problems)} 处问题，无法使用（{exc.file}）", "—"))
+            continue
         declared = [name for name in ROLE_NAMES if getattr(fmt.roles, name)]
         rows.append((fmt.version, fmt.years, fmt.document, "、".join(declared) or "（未声明）"))
     echo_table(("版本", "适用年度", "印发文件", "已声明的角色"), rows)
+    if any(row[1] == "—" for row in rows):
+        raise click.exceptions.Exit(EXIT_UNUSABLE)
 
 
 @format_group.command(name="check")
