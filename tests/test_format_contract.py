@@ -13,11 +13,12 @@ from toolkit.cli import cli
 from toolkit.formats import FORMATS_PATH_VARIABLE
 
 SOURCE = resources.files("toolkit.formats").joinpath("2021.yaml").read_text(encoding="utf-8")
-REBASED = SOURCE.replace('version: "2021"', 'version: "2031"').replace("first_year: 2021", "first_year: 2031")
+# Versions of their own: formats are cached by version within a process, so no other test's 2091 may differ.
+REBASED = SOURCE.replace('version: "2021"', 'version: "2091"').replace("first_year: 2021", "first_year: 2091")
 
 # (case, text replaced, replacement, a text on the line the problem is at, words the message must say)
 BROKEN = [
-    ("missing basis", "basis: 《", "# basis: 《", 'version: "2031"', "缺少必填的键“basis”：应写明印发格式的通知全称"),
+    ("missing basis", "basis: 《", "# basis: 《", 'version: "2091"', "缺少必填的键“basis”：应写明印发格式的通知全称"),
     ("unknown top-level key", "\nsections:\n", "\nsectons:\n", "sectons:", "未知的键“sectons”"),
     ("column sum_of names no column", "sum_of: [natural_person, commercial", "sum_of: [natural_persn, commercial",
      "natural_persn", "“natural_persn”不是本表（块）的列"),
@@ -71,7 +72,7 @@ BROKEN = [
     ("carry-over from the wrong side", "left: [applications.carried_over.$col]",
      "left: [previous.applications.carried_over.$col]", "left: [previous.applications.carried_over",
      "左边应是本年报告的一个单元格"),
-    ("year written in words", "first_year: 2031", "first_year: 二〇三一", "first_year:", "应为年份"),
+    ("year written in words", "first_year: 2091", "first_year: 二〇三一", "first_year:", "应为年份"),
     ("tab in indentation", "  proactive:\n    layout: blocks", "  proactive:\n\tlayout: blocks", "layout: blocks",
      "Tab"),
     ("numbering pattern does not compile", 'heading: "^[一二三四五六七八九十]+、"', 'heading: "^[一二三四五六七八九十+、"',
@@ -90,7 +91,7 @@ def test_a_broken_format_file_is_reported_where_it_is_wrong(runner, tmp_path, mo
     text = REBASED.replace(old, new, 1)
     folder = tmp_path / "formats"
     folder.mkdir()
-    path = folder / "2031.yaml"
+    path = folder / "2091.yaml"
     path.write_text(text, encoding="utf-8")
 
     checked = runner.invoke(cli, ["format", "check", str(path)])
@@ -120,12 +121,12 @@ def test_at_least_twenty_kinds_of_mistake_are_covered():
 def test_every_problem_of_a_file_is_listed_at_once(runner, tmp_path):
     text = (REBASED.replace("basis: 《", "# basis: 《", 1).replace("layout: grid", "layout: grd", 1)
             .replace("severity: warning", "severity: warn", 1))
-    path = tmp_path / "2031.yaml"
+    path = tmp_path / "2091.yaml"
     path.write_text(text, encoding="utf-8")
     result = runner.invoke(cli, ["format", "check", str(path)])
     assert result.exit_code == 2
     assert "有 3 处问题" in result.output
-    for marker in ('version: "2031"', "layout: grd", "severity: warn"):
+    for marker in ('version: "2091"', "layout: grd", "severity: warn"):
         assert f"{path}:{_line_of(text, marker)}:" in result.output
 
 
@@ -144,7 +145,7 @@ def test_the_shipped_formats_pass_and_are_listed(runner):
 def test_a_format_without_roles_is_usable_and_says_what_it_lacks(runner, tmp_path):
     start = REBASED.index("\nroles:")
     end = REBASED.index("\nsections:")
-    path = tmp_path / "2031.yaml"
+    path = tmp_path / "2091.yaml"
     path.write_text(REBASED[:start] + REBASED[end:], encoding="utf-8")
     result = runner.invoke(cli, ["format", "check", str(path)])
     assert result.exit_code == 0, result.output
@@ -159,11 +160,11 @@ def test_an_unknown_version_names_the_documents_from_the_format_files(runner, tm
 
 def test_a_feature_whose_role_is_missing_says_so_and_the_rest_works(runner, tmp_path, monkeypatch):
     start, end = SOURCE.index("\nroles:"), SOURCE.index("\nsections:")
-    text = (SOURCE[:start] + SOURCE[end:]).replace('version: "2021"', 'version: "2031"').replace(
+    text = (SOURCE[:start] + SOURCE[end:]).replace('version: "2021"', 'version: "2092"').replace(
         "first_year: 2021", "first_year: 2023")
     folder = tmp_path / "formats"
     folder.mkdir()
-    (folder / "2031.yaml").write_text(text, encoding="utf-8")
+    (folder / "2092.yaml").write_text(text, encoding="utf-8")
     monkeypatch.setenv(FORMATS_PATH_VARIABLE, str(folder))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     last, this = tmp_path / "2023.yaml", tmp_path / "2024.yaml"
@@ -175,7 +176,7 @@ def test_a_feature_whose_role_is_missing_says_so_and_the_rest_works(runner, tmp_
     chart = runner.invoke(cli, ["render", str(this), "--draft", "--chart", "--previous", str(last),
                                 "-o", str(tmp_path / "r.docx")])
     assert chart.exit_code == 2 and not (tmp_path / "r.docx").exists()
-    assert "格式 2031 没有在 roles 中声明“requests”" in chart.output and "无法生成对比图" in chart.output
+    assert "格式 2092 没有在 roles 中声明“requests”" in chart.output and "无法生成对比图" in chart.output
     assert runner.invoke(cli, ["render", str(this), "--draft", "-o", str(tmp_path / "r.docx")]).exit_code == 0
     register = tmp_path / "台账.csv"
     register.write_text("编号,收到申请日期,申请人类型,答复日期,办理结果\n1,2024-03-01,自然人,2024-03-20,予以公开\n",
