@@ -103,8 +103,8 @@ def test_both_pair_last_year_by_agency_and_year_not_by_file_name(runner, tmp_pat
     folder = tmp_path / "reports"
     folder.mkdir()
     # Last year carried 2 forward; this year says 0 were carried over: cross-year rule X1 fails.
-    (folder / "a.yaml").write_text(_finished("某某县某某局", 2024, 5, 2), encoding="utf-8")
-    (folder / "zz-other-name.yaml").write_text(_finished("某某县某某局", 2025, 3, 0), encoding="utf-8")
+    (folder / "a.yaml").write_text(_finished("洪泽县水利局", 2024, 5, 2), encoding="utf-8")
+    (folder / "zz-other-name.yaml").write_text(_finished("洪泽县水利局", 2025, 3, 0), encoding="utf-8")
     together = runner.invoke(cli, ["check", *sorted(map(str, folder.iterdir()))])
     batch = runner.invoke(cli, ["batch", "check", str(folder)])
     for output in (together.output, batch.output):
@@ -125,9 +125,9 @@ def test_both_pair_last_year_by_agency_and_year_not_by_file_name(runner, tmp_pat
 def test_both_find_copied_sections(runner, tmp_path):
     folder = tmp_path / "reports"
     folder.mkdir()
-    same = _finished("某某县甲局", 2025, 3, 0)
+    same = _finished("洪泽县水利局", 2025, 3, 0)
     (folder / "a.yaml").write_text(same, encoding="utf-8")
-    (folder / "b.yaml").write_text(same.replace("某某县甲局", "某某县乙局"), encoding="utf-8")
+    (folder / "b.yaml").write_text(same.replace("洪泽县水利局", "洪泽县交通运输局"), encoding="utf-8")
     together = runner.invoke(cli, ["check", str(folder / "a.yaml"), str(folder / "b.yaml")])
     batch = runner.invoke(cli, ["batch", "check", str(folder)])
     copied = [line for line in together.output.splitlines() if "雷同" in line]
@@ -138,8 +138,8 @@ def test_both_find_copied_sections(runner, tmp_path):
 def test_an_unforeseen_failure_of_one_file_is_that_file_unusable(runner, tmp_path, monkeypatch):
     folder = tmp_path / "reports"
     folder.mkdir()
-    (folder / "a.yaml").write_text(_finished("某某县甲局", 2025, 3, 0), encoding="utf-8")
-    (folder / "b.yaml").write_text(_finished("某某县乙局", 2025, 4, 1), encoding="utf-8")
+    (folder / "a.yaml").write_text(_finished("洪泽县水利局", 2025, 3, 0), encoding="utf-8")
+    (folder / "b.yaml").write_text(_finished("洪泽县交通运输局", 2025, 4, 1), encoding="utf-8")
     check_file = api.check_file
 
     def failing(path, *args, **kwargs):

@@ -135,7 +135,7 @@ def _same_figures(fmt, back, original) -> None:
 
 
 def test_a_format_written_as_data_goes_through_every_command(synthetic, runner, tmp_path):
-    fmt, year, agency = synthetic, FIRST_YEAR + 1, "某某县某某局"
+    fmt, year, agency = synthetic, FIRST_YEAR + 1, "洪泽县水利局"
     assert runner.invoke(cli, ["format", "check", str(tmp_path / "formats" / f"{fmt.version}.yaml")]).exit_code == 0
 
     # new: the draft lists every cell by the format's own keys and labels
@@ -235,7 +235,7 @@ def test_the_pdf_of_a_format_written_as_data_reads_back(synthetic, runner, tmp_p
             pytest.fail("LibreOffice must be installed for this test (see .ci/run)")
         pytest.skip("LibreOffice is not installed")
     fmt = synthetic
-    report = filled(fmt, FIRST_YEAR + 1, "某某县某某局")
+    report = filled(fmt, FIRST_YEAR + 1, "洪泽县水利局")
     data = tmp_path / "report.yaml"
     data.write_text(toolkit.dumps(report), encoding="utf-8")
     rendered = runner.invoke(cli, ["render", str(data), "-o", str(tmp_path / "report.docx"), "--pdf"])

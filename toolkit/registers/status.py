@@ -65,4 +65,4 @@ def status_contradiction(status_text: str, answered: dt.date | None, outcome_tex
                 "请填写答复（办结）日期；尚未答复的，请将办理状态改为“办理中”。")
     return (f"无法识别的办理状态“{status_text}”。",
             f"可填：{'、'.join(vocabulary.labels.data['status_open'][:1] + vocabulary.labels.data['status_done'][:1])}；"
-            "或在对照文件的 status_open、status_done 中加入本单位的写法（--labels）。")
+            "或在本单位对照文件的 status_open、status_done 中加入本单位的写法。")
