@@ -66,7 +66,7 @@ def fill_figures_only(source, dest, report):
 
 @pytest.fixture
 def filled(shared, tmp_path):
-    return fill_figures_only(shared / WPS, tmp_path / "报告.docx", toolkit.load(HUAIAN))
+    return fill_figures_only(shared / WPS, tmp_path / "报告.docx", toolkit.load(HUAIAN).report)
 
 
 def test_the_wps_template_filled_with_its_placeholders_untouched_is_unfinished(runner, filled):
@@ -98,7 +98,7 @@ def test_render_refuses_the_read_back_copy_until_the_placeholders_are_replaced(r
 
 
 def test_a_data_file_with_an_official_placeholder_is_unfinished():
-    report = toolkit.load(HUAIAN)
+    report = toolkit.load(HUAIAN).report
     report.narrative["problems"] = Narrative(["（文字描述）"])
     findings = toolkit.check(report)
     assert [(f.rule, f.key_path) for f in findings if f.rule == "F1"] == [("F1", "sections.problems.paragraphs[0]")]
@@ -143,7 +143,7 @@ def test_a_report_from_an_adopted_template_is_authored_by_the_agency(shared, tmp
 
 
 def test_the_default_template_also_names_the_agency_as_last_editor(tmp_path):
-    properties = docx.Document(__import__("io").BytesIO(toolkit.render_docx(toolkit.load(HUAIAN)))).core_properties
+    properties = docx.Document(__import__("io").BytesIO(toolkit.render_docx(toolkit.load(HUAIAN).report))).core_properties
     assert (properties.author, properties.last_modified_by) == ("淮安市人民政府", "淮安市人民政府")
 
 
