@@ -149,8 +149,8 @@ def with_lines(report: Report) -> Report:
 
 
 def check(report: Report, previous: Report | None = None) -> Checked:
-    """The CLI's check of the report's data file (with ``--previous`` when last year's is kept): the same
-    findings in the same words, lines included."""
+    """The command line's check of the report's data file (against last year's report when it is kept):
+    the same findings in the same words, lines included."""
     report = with_lines(report)
     findings = api.check(report, previous)
     unfinished = sum(f.rule in UNFINISHED_RULES for f in findings)

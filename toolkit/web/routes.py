@@ -40,7 +40,8 @@ def _report_id(request: Request) -> int:
 
 
 def _previous(request: Request):
-    """Last year's report, for a report carried over from it: checked against as ``check --previous`` does."""
+    """Last year's report, for a report carried over from it: checked against as the command line's check
+    with last year's report does."""
     return application.previous_report(_storage(request).previous(_report_id(request)))
 
 
