@@ -205,7 +205,7 @@ def slots(rows: list[list[dict]]) -> dict[tuple[int, int], dict]:
 @pytest.mark.parametrize("sample", [HUAIAN, TAOCUN], ids=lambda p: p.stem)
 def test_the_form_tables_are_the_word_tables(client, sample):
     """Same rows, columns, merges and labels as the Word report: slot by slot, against the .docx."""
-    report = toolkit.load(sample)
+    report = toolkit.load(sample).report
     form = page(client, import_file(client, sample))
     document = docx.Document(io.BytesIO(toolkit.api.render_docx(report)))
     word_tables = document.tables
@@ -276,7 +276,7 @@ def test_a_mismatched_total_is_found_at_its_cell_in_the_cli_words(client):
     assert TOTAL in finding["fields"]
     assert "figures.applications.carried_forward.natural_person" in finding["fields"]
     assert "figures.applications.disclosed.natural_person" not in finding["fields"]  # a part, not the total
-    report = toolkit.load(HUAIAN)
+    report = toolkit.load(HUAIAN).report
     report.figures[CellRef("applications", "disclosed", "natural_person")] = 1300
     (cli,) = [f for f in toolkit.check(report) if f.rule == "A"]
     said = cli.describe().split("\n")
@@ -460,7 +460,7 @@ def test_unread_figures_stay_unread_never_zero(client, tmp_path):
 
 
 def test_a_published_word_copy_is_read_back_into_the_form(client, tmp_path):
-    report = toolkit.load(HUAIAN)
+    report = toolkit.load(HUAIAN).report
     published = tmp_path / "淮安2024.docx"
     published.write_bytes(toolkit.api.render_docx(report))
     form = page(client, import_file(client, published))
@@ -470,7 +470,7 @@ def test_a_published_word_copy_is_read_back_into_the_form(client, tmp_path):
 
 def test_the_real_published_pdf_is_read_into_the_form(client, shared):
     form = page(client, import_file(client, shared / "real" / "huaian-2024.pdf"))
-    report = toolkit.load(HUAIAN)
+    report = toolkit.load(HUAIAN).report
     assert form.fields["agency.name"] == "淮安市人民政府"
     for ref in report.format.iter_input_cells():
         if ref.table == "applications":
@@ -525,7 +525,7 @@ def test_an_upload_past_the_limit_is_refused_while_it_arrives(client, monkeypatc
 
 
 def test_tables_three_and_four_from_an_uploaded_register(client, tmp_path):
-    huaian = toolkit.load(HUAIAN)
+    huaian = toolkit.load(HUAIAN).report
     register = write_register(tmp_path / "台账.xlsx", requests_for(huaian, 2024))
     client.post("/reports", data={"how": "blank", "agency": "淮安市人民政府", "year": "2024"})
     response = client.post("/reports/1/tally", files={"register": ("台账.xlsx", register.read_bytes())})
@@ -545,7 +545,7 @@ def test_tables_three_and_four_from_an_uploaded_register(client, tmp_path):
 def test_word_download_reads_back_to_the_figures_saved(client, tmp_path):
     report_id = import_file(client, HUAIAN)
     fields = page(client, report_id).fields
-    huaian = toolkit.load(HUAIAN)
+    huaian = toolkit.load(HUAIAN).report
     new, disclosed = (CellRef("applications", row, "commercial") for row in ("new_received", "disclosed"))
     fields[f"figures.{new}"] = str(huaian.figures[new] + 7)
     fields[f"figures.{disclosed}"] = str(huaian.figures[disclosed] + 7)  # both sides of rule A move by 7
@@ -569,7 +569,7 @@ def test_every_download_kind(client):
     rows = json.loads(client.get(f"/reports/{report_id}/download/json").content)
     assert "447228" in json.dumps(rows)
     csv = client.get(f"/reports/{report_id}/download/csv").content.decode("utf-8-sig").splitlines()
-    total = toolkit.load(HUAIAN).value(CellRef.parse(TOTAL.removeprefix("figures.")))
+    total = toolkit.load(HUAIAN).report.value(CellRef.parse(TOTAL.removeprefix("figures.")))
     (line,) = [line for line in csv if ",applications,total,natural_person," in line]
     assert line.endswith(f",{total}") and "三、本年度办理结果 / （七）总计 / 自然人" in line
     missing = client.get(f"/reports/{report_id}/download/exe")
