@@ -87,7 +87,7 @@ class Desk:
 
 
 def report_text(name: str, extra: int, unbalanced: int = 0) -> str:
-    sample = toolkit.load(ROOT / "samples" / "huaian-2024.yaml")
+    sample = toolkit.load(ROOT / "samples" / "huaian-2024.yaml").report
     figures = dict(sample.figures)
     figures[NEW_RECEIVED] += extra + unbalanced
     figures[DISCLOSED] += extra
@@ -322,7 +322,7 @@ def test_submit_gate_return_resubmit_approve_and_the_audit_log(desk):
     assert [e.login for e in log][1:3] == ["jx-cgz", "jx-cgz"] and log[-1].login == "office" and log[0].login is None
     first_save = log[1].detail["changes"]
     assert {"field": f"figures.{NEW_RECEIVED}", "label": "一、本年新收政府信息公开申请数量 / 自然人",
-            "from": "0", "to": str(toolkit.load(ROOT / "samples/huaian-2024.yaml").figures[NEW_RECEIVED] + 11)} in first_save
+            "from": "0", "to": str(toolkit.load(ROOT / "samples/huaian-2024.yaml").report.figures[NEW_RECEIVED] + 11)} in first_save
     assert any("[A]" in error for error in log[2].detail["errors"])
     assert "「一、本年新收政府信息公开申请数量 / 自然人」0→" in audit.describe(log[1].detail)
     assert audit.describe(log[-1].detail) == "原：已提交；新：已通过；版本：3"
@@ -513,7 +513,7 @@ def test_cli_init_status_sum_export(url, tmp_path, runner):
     summed = runner.invoke(cli, ["desk", "sum", *given, "--node", "甲县人民政府", "-o", str(tmp_path / "全域.yaml")])
     assert summed.exit_code == 0, summed.output
     assert "已汇总 1 份已通过的报告" in summed.output and "尚未汇总 2 个机关" in summed.output
-    assert toolkit.load(tmp_path / "全域.yaml").figures[NEW_RECEIVED] == toolkit.loads(report_text("x", 2)).figures[NEW_RECEIVED]
+    assert toolkit.load(tmp_path / "全域.yaml").report.figures[NEW_RECEIVED] == toolkit.loads(report_text("x", 2)).figures[NEW_RECEIVED]
     refused = runner.invoke(cli, ["desk", "sum", *given, "--scope", "本级"])
     assert refused.exit_code == 2 and "本身没有报送报告" in refused.output
     unknown = runner.invoke(cli, ["desk", "sum", *given, "--node", "丙县人民政府"])

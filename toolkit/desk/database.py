@@ -22,6 +22,15 @@ class DatabaseUnavailable(ToolkitError):
     """A database URL that is malformed, or a server that cannot be reached."""
 
 
+class DatabaseNotGiven(ToolkitError):
+    """Neither a data folder nor a database address to keep the desk in."""
+
+    remedy = "data"
+
+    def __init__(self):
+        super().__init__("没有指定工作台的数据文件夹或数据库地址。")
+
+
 def database_url(data: str | Path | None, url: str | None = None) -> str:
     """The URL to open: the one given (postgresql://… takes the psycopg 3 driver), else the SQLite file
     in the data folder."""
@@ -31,7 +40,7 @@ def database_url(data: str | Path | None, url: str | None = None) -> str:
                 return "postgresql+psycopg://" + url[len(scheme):]
         return url
     if data is None:
-        raise ToolkitError("请用 --data 指定数据文件夹，或用 --database 指定数据库地址。")
+        raise DatabaseNotGiven()
     folder = Path(data)
     try:
         folder.mkdir(parents=True, exist_ok=True)

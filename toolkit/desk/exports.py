@@ -84,7 +84,7 @@ def _zip_atomically(output: Path, members: list[Path]) -> None:
 
 
 def open_data_csv(engine: Engine, account: Account, node_id: int, year: int | None = None) -> bytes:
-    """The approved reports' figures, one line per cell as ``render --csv`` writes them, under one header."""
+    """The approved reports' figures, one line per cell as the open data CSV is written, under one header."""
     parts = [opendata.to_csv(stored.report()).decode("utf-8") for stored in _approved(engine, account, node_id, year)]
     if not parts:
         return ("\ufeff" + ",".join(opendata.CSV_FIELDS) + "\r\n").encode("utf-8")

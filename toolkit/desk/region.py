@@ -127,7 +127,7 @@ def validate(registry: Registry, office_name: str) -> None:
                                     label="机关全称"))
         elif entry.name == office_name:
             problems.append(Problem(f"“{entry.name}”是政务公开办本身，不应列在机关名单中。", line=entry.line,
-                                    label="机关全称", hint="名单中只列各报送机关；政务公开办由 --office 指定。"))
+                                    label="机关全称", hint="名单中只列各报送机关；政务公开办另行指定。"))
         lines.setdefault(entry.name, entry.line)
     parents = {entry.name: entry.parent for entry in registry.agencies}
     for entry in registry.agencies:
