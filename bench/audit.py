@@ -84,7 +84,7 @@ def real_copies() -> tuple[dict, list[str]]:
 
 def generated_copies(per_format: int, seed: int) -> dict:
     rng = random.Random(seed)
-    reports = [toolkit.load(path) for path in SAMPLES]
+    reports = [toolkit.load(path).report for path in SAMPLES]
     reports += [random_report(get_format(version), rng) for version in ("2019", "2021") for _ in range(3)]
     figures = dict.fromkeys(("副本", "印出的格", "读对", "读错", "未读"), 0)
     with tempfile.TemporaryDirectory() as folder:

@@ -222,7 +222,7 @@ def test_figures_are_narrowed_only_in_the_columns_that_need_it(runner, tmp_path)
     from toolkit.render import narrowing
     from toolkit.render.context import context
 
-    sample = toolkit.load(next(p for p in SAMPLES if "huaian" in p.name))
+    sample = toolkit.load(next(p for p in SAMPLES if "huaian" in p.name)).report
     assert narrowing.narrowed_columns(sample.format, context(sample)) == {}  # three- and four-digit figures fit
     styles = zipfile.ZipFile(io.BytesIO(render(sample))).read("word/styles.xml")
     assert b"<w:w " not in styles

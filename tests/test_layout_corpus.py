@@ -42,7 +42,7 @@ def wrong_cells(copy, report) -> list[str]:
 def copies():
     seed = _seed()
     rng = random.Random(seed)
-    reports = [toolkit.load(path) for path in SAMPLES]
+    reports = [toolkit.load(path).report for path in SAMPLES]
     reports += [random_report(get_format(version), rng) for version in ("2019", "2021") for _ in range(3)]
     return seed, corpus(reports, PER_FORMAT, seed)
 

@@ -36,7 +36,7 @@ CLOSING = "。，、；：）」！？"
 def forty_paragraphs():
     """A four-character agency with 1- to 9-digit figures and 40 paragraphs in 六 (each with a figure
     and a unit), sealed."""
-    report = toolkit.load(next(p for p in SAMPLES if "taocun" in p.name))
+    report = toolkit.load(next(p for p in SAMPLES if "taocun" in p.name)).report
     report.agency.name = "某某镇政府"[:4]
     report.signature.name, report.signature.seal, report.signature.show = None, True, True
     report.date = datetime.date(2026, 1, 15)
@@ -55,7 +55,7 @@ def nineteen_unsealed():
 
 
 REPORTS = {
-    **{p.stem: (lambda p=p: toolkit.load(p)) for p in SAMPLES},
+    **{p.stem: (lambda p=p: toolkit.load(p).report) for p in SAMPLES},
     "stress-sealed": lambda: stress_report(True),
     "stress-unsealed": lambda: stress_report(False),
     "nineteen-unsealed": nineteen_unsealed,
@@ -185,7 +185,7 @@ def test_adopted_wps_signature_ends_two_characters_from_its_own_margin(office, s
     result = runner.invoke(cli, ["template", "adopt", str(shared / "real/official-template-wps.docx"), "-o", str(template)])
     assert result.exit_code == 0, result.output
     page = docx.Document(str(template)).sections[0]
-    report = toolkit.load(next(p for p in SAMPLES if "huaian" in p.name))
+    report = toolkit.load(next(p for p in SAMPLES if "huaian" in p.name)).report
     report.signature.show, report.signature.seal = True, False
     report.date = datetime.date(2025, 1, 20)
     word = render(report, template)

@@ -74,7 +74,7 @@ def test_signature_layout_follows_gbt_9704():
 
 
 def test_rendered_signature_is_placed_by_indents_not_spaces():
-    paragraphs = rendered(toolkit.load(TAOCUN)).paragraphs
+    paragraphs = rendered(toolkit.load(TAOCUN).report).paragraphs
     name, date = paragraphs[-2], paragraphs[-1]
     assert name.text == "朔州市平鲁区陶村乡人民政府" and date.text == "2022年12月15日"  # no padding
     assert name.alignment == date.alignment == WD_ALIGN_PARAGRAPH.RIGHT
