@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import guard
 from ..errors import DataFileError, FormatNotFound, Problem
 from ..formats import AMOUNT, SIGNED, CellRef, Column, Format, agency_levels, format_for_year, get_format
 from ..model import CONTACT_FIELDS, Agency, Lead, Narrative, Part, Report, Signature
@@ -44,11 +45,7 @@ _MAX_AMOUNT_DECIMALS = 4
 def load(path: str | Path) -> Report:
     """Read a data file into a ``Report``; raise ``DataFileError`` listing every problem found."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataFileError(path, [Problem(f"无法读取文件：{exc.strerror or exc}")]) from None
-    return loads(raw, path)
+    return loads(guard.read_bytes(path, guard.MAX_DATA_BYTES), path)
 
 
 def loads(raw: bytes | str, source: Path | None = None) -> Report:

@@ -18,6 +18,7 @@ import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from .. import guard
 from ..errors import DataFileError, FormatNotFound, Problem
 from ..formats import AMOUNT, SIGNED, CellRef, Column, Format, get_format
 from ..model import Agency, Lead, Narrative, Part, Reading, Report, Signature
@@ -100,10 +101,7 @@ def to_csv(report: Report) -> bytes:
 def load(path: str | Path) -> Report:
     """A report from a .json or .csv file written by ``to_json``/``to_csv``; DataFileError if unusable."""
     path = Path(path)
-    try:
-        text = decode_text(path.read_bytes())
-    except OSError as exc:
-        raise DataFileError(path, [Problem(f"无法读取文件：{exc.strerror or exc}")]) from None
+    text = decode_text(guard.read_bytes(path, guard.MAX_TEXT_BYTES))
     reader = _Reader(path)
     report = reader.json(text) if path.suffix.lower() == ".json" else reader.csv(text)
     if reader.problems:
