@@ -175,7 +175,9 @@ def render_jobs(folder: Path, out: Path, registry: Registry | None = None, ignor
 @functools.lru_cache(maxsize=None)
 def _template_problems(template: Path, version: str) -> int:
     """Problems of an agency template, linted once per process however many reports use it."""
-    return len(api.template_findings(template, get_format(version)))
+    from .office_templates.lint import blocking
+
+    return len(blocking(api.template_findings(template, get_format(version))))
 
 
 def write_report(path: Path, out: Path, ignore_errors: bool, force: bool, draft: bool = False,

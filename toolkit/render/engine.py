@@ -12,6 +12,7 @@ tests/test_engine.py fails when docxtpl changes them.
 from __future__ import annotations
 
 import functools
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -24,11 +25,12 @@ from docxtpl import DocxTemplate
 from lxml import etree
 from lxml.etree import XMLSyntaxError
 
+from .. import active, guard
 from ..errors import TemplateError
 from ..model import Report
 from . import canonical, narrowing, oxml, signature, typography
 from .context import context
-from .package import Member, read_members, write_package
+from .package import Member, read_members, write_members, write_package
 from .sandbox import environment
 from .templates import default_template
 
@@ -48,9 +50,11 @@ class CompiledTemplate:
     def __init__(self, path: str | Path, layout: bool = True):
         self.path = Path(path)
         self._layout = layout
+        guard.check_package(self.path)
         with _template_errors(self.path):
-            self._members = read_members(self.path.read_bytes())
-            self._docx = DocxTemplate(self.path)
+            # Active content (macros, OLE, remote links, fields other than page numbers) never reaches a report.
+            self._members, self.removed = active.strip(read_members(guard.read_bytes(self.path, guard.MAX_FILE_BYTES)))
+            self._docx = DocxTemplate(io.BytesIO(write_members(self._members)))
             self._docx.init_docx()
             self._env = environment()
             self._body, self._signature = self._docx.patch_xml(self._docx.get_xml()), None
