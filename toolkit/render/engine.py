@@ -168,6 +168,11 @@ class _template_errors:
         if exc is None:
             return False
         path = self.path
+        if (line := _template_line(traceback)) is not None and isinstance(exc, _MISTAKES):
+            raise TemplateError(f"模板 {path} 正文第 {max(line - 1, 1)} 段（按段落顺序计，含表格中的段落）填写时出错："
+                                f"{_mistake(exc)}。") from None
+        if isinstance(exc, (RecursionError, MemoryError, SyntaxError)):
+            raise TemplateError(f"模板 {path} 过于复杂（嵌套过深或过大），无法使用。") from None
         if isinstance(exc, jinja2.exceptions.SecurityError):
             raise TemplateError(f"模板 {path} 试图访问不允许的内容（{exc}），已拒绝生成。") from None
         if isinstance(exc, jinja2.exceptions.UndefinedError):
@@ -178,6 +183,30 @@ class _template_errors:
         if isinstance(exc, (OSError, KeyError, ValueError, zipfile.BadZipFile, PackageNotFoundError, XMLSyntaxError)):
             raise TemplateError(f"无法读取模板 {path}：不是有效的 Word（.docx）文件（{exc}）。") from None
         return False
+
+
+# Mistakes a template's expressions can make on report data: {{ year + 1 }} with a text year, a
+# division by zero, sum() of texts, '%c' % 1114112 …
+_MISTAKES = (TypeError, ArithmeticError, ValueError, LookupError, RecursionError, AttributeError, UnicodeError)
+_MISTAKE_WORDS = {
+    ZeroDivisionError: "除数为零", OverflowError: "数值超出范围", TypeError: "数据类型不匹配（例如文字与数字相加）",
+    RecursionError: "嵌套过深", LookupError: "取不到的元素或键", UnicodeError: "文字编码无效",
+}
+
+
+def _mistake(exc: BaseException) -> str:
+    words = next((w for kind, w in _MISTAKE_WORDS.items() if isinstance(exc, kind)), "计算出错")
+    return f"{words}（{type(exc).__name__}：{str(exc)[:120]}）"
+
+
+def _template_line(traceback) -> int | None:
+    """The line of the template source the error happened on (Jinja names its frames <template>)."""
+    line = None
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename == "<template>":
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return line
 
 
 def _with_paragraph_lines(xml: str) -> str:
