@@ -105,6 +105,7 @@ def parse_format(data: dict) -> Format:
         numbering=Numbering(re.compile(data["numbering"]["heading"]), re.compile(data["numbering"]["part"])),
         sanity=data.get("sanity", {}),
         table_cells=_table_cells(data.get("table_cells", {}), data["tables"]),
+        limits=data.get("limits", {}),
     )
 
 
