@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import api
+from . import api, guard
 from .errors import OutputExists, ToolkitError
 from .output import write_atomic
 from .findings import ERROR, WARNING, count
@@ -101,8 +101,11 @@ def run(batch: Batch, workers: int | None = None) -> Iterator[Outcome]:
 
 
 def _start_worker(shared: dict) -> None:
-    # Ctrl-C reaches the whole process group; the parent alone decides what stops.
+    # Ctrl-C reaches the whole process group; the parent alone decides what stops, and a worker
+    # whose parent is killed outright dies with it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    guard.die_with_parent()
     _install(shared)
 
 
@@ -184,8 +187,11 @@ def write_report(path: Path, out: Path, ignore_errors: bool, force: bool, draft:
                  extra: tuple[str, ...] = (), *, registry: Registry | None = None) -> Outcome:
     target = out / f"{path.stem}.docx"
     outputs = api.Outputs(docx=target, **{kind: target.with_suffix(f".{kind}") for kind in extra})
-    if existing := _existing(outputs.paths(), force):
+    existing = _existing(outputs.paths(), force)
+    if len(existing) == len(outputs.paths()):
         return Outcome(path.name, SKIPPED, f"已存在 {'、'.join(p.name for p in existing)}，未覆盖（加 --force 覆盖）")
+    # Some outputs missing (a run stopped part-way): the set is completed; those already there are
+    # left as they are when this run gives the same bytes, and refused otherwise.
     report = api.load_report(path)
     entry = registry.by_name(report.agency.name) if registry else None
     template = entry.template if entry else None

@@ -16,7 +16,6 @@ import queue
 import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 import zipfile
@@ -24,7 +23,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .. import guard
 from ..errors import RenderError
+from ..output import temporary_folder
 from . import fonts, pagination
 from .libreoffice import for_libreoffice
 
@@ -57,7 +58,7 @@ class Conversion:
 
 def docx_to_pdf(docx: bytes, timeout: int = STALL_SECONDS) -> bytes:
     """PDF bytes of one .docx; a table's group labels repeated where a page break cuts them."""
-    with tempfile.TemporaryDirectory(prefix="govreport-") as folder:
+    with temporary_folder("one") as folder:
         source = Path(folder) / "report.docx"
         source.write_bytes(docx)
         result = next(convert_many([source], workers=1, stall_seconds=timeout))
@@ -75,7 +76,7 @@ def convert_many(sources: Iterable[str | Path], workers: int | None = None, stal
     with the label restarted on the new page (a second pass over just those documents).
     """
     continued: dict[Path, Path] = {}
-    with tempfile.TemporaryDirectory(prefix="govreport-continued-") as folder:
+    with temporary_folder("continued") as folder:
         for result in _pool(sources, workers, stall_seconds, office):
             redone = result.pdf and pagination.continue_merged_labels(result.source.read_bytes(), result.pdf)
             if not redone:
@@ -100,7 +101,7 @@ def _pool(sources: Iterable[str | Path], workers: int | None, stall_seconds: flo
     workers = max(1, min(workers or os.cpu_count() or 1, total))
     results: queue.Queue = queue.Queue()
     stop = threading.Event()
-    with tempfile.TemporaryDirectory(prefix="govreport-pdf-") as folder:
+    with temporary_folder("pdf") as folder:
         queue_ = _Queue(pending, workers)
         threads = [threading.Thread(target=_Worker(office, Path(folder) / f"worker-{n}", queue_, results, stop,
                                                    stall_seconds).run, daemon=True) for n in range(workers)]
@@ -187,7 +188,7 @@ class _Worker:
         scratch.mkdir(exist_ok=True)
         with open(self.home / "log.txt", "wb+") as log:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                       start_new_session=True,
+                                       start_new_session=True, preexec_fn=guard.die_with_parent,
                                        env={**fonts.office_environment(self.home), "TMPDIR": str(scratch)})
             left, problem = self._follow(process, chunk, outbox)
             log.seek(0)
