@@ -124,7 +124,10 @@ def display_width(text: str) -> int:
 
 
 def decode_text(raw: bytes) -> str:
-    """Text a clerk saved: UTF-8 (with or without BOM), else GBK/GB18030 as Chinese Windows saves it."""
+    """Text a clerk saved: UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's "Unicode text"),
+    else GBK/GB18030 as Chinese Windows saves it."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="replace")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -170,7 +170,7 @@ def grid_span_docx(folder: Path, name: str, span: int = 2_000_000_000) -> Path:
 
 def many_paragraphs_docx(folder: Path, name: str, count: int = 1_000_000) -> Path:
     def patch(members):
-        insert_body(members, "<w:p><w:r><w:t>a</w:t></w:r></w:p>" * count)
+        insert_body(members, "".join(f"<w:p><w:r><w:t>{i}</w:t></w:r></w:p>" for i in range(count)))
 
     return template_patched(folder, name, patch)
 
