@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import docx
 import pytest
+
+from toolkit.cli import cli
 
 from .hostile import corpus as c
 
@@ -73,7 +76,7 @@ def _cases(folder: Path) -> list[Case]:
     entities = lambda: once("laughs.docx", lambda: c.entity_docx(folder, "laughs.docx"))  # noqa: E731
     grid = lambda: once("grid-span.docx", lambda: c.grid_span_docx(folder, "grid-span.docx"))  # noqa: E731
     # Templates: nesting, Jinja mistakes, size bombs.
-    add("nested expression", lambda: ["template", "check", nested], 1, "括号嵌套超过 32 层")
+    add("nested expression", lambda: ["template", "check", nested()], 1, "括号嵌套超过 32 层")
     add("nested expression, render", lambda: ["render", huaian, "--template", nested(), "-o", f"{f}/o1.docx"], 2, "有 1 处问题")
     add("25 nested for", lambda: ["template", "check", t("for25.docx", "{% for a in range(2) %}" * 25 + "x" + "{% endfor %}" * 25)],
         1, "嵌套超过 12 层")
@@ -85,7 +88,7 @@ def _cases(folder: Path) -> list[Case]:
     add("division by zero", lambda: ["template", "check", t("zero.docx", "{{ title_agency }}{{ 1 / 0 }}")], 1, "除数为零")
     add("sum of texts", lambda: ["template", "check", t("sum.docx", "{{ ['a', 'b']|sum }}{{ title_agency }}")], 1,
         "数据类型不匹配")
-    add("list repeated to 2 GB", lambda: ["template", "check", bomb_list], 1, "重复后的文字或列表超过上限")
+    add("list repeated to 2 GB", lambda: ["template", "check", bomb_list()], 1, "重复后的文字或列表超过上限")
     add("list repeated to 2 GB, render", lambda: ["render", huaian, "--template", bomb_list(), "-o", f"{f}/o2.docx"], 2, "有 1 处问题")
     add("list printed as string", lambda: ["template", "check", t("list-string.docx", "{% set s = 'A' * 999999 %}{{ [s, s]|string }}")],
         1, "超过上限")
@@ -113,7 +116,7 @@ def _cases(folder: Path) -> list[Case]:
         "报告年度应为四位数的年份")
     add("figure past 10^12", lambda: ["check", data("big.yaml", lambda s: c.set_line(s, "licensing", "1000000000001"))], 2,
         "数字 1000000000001 超过上限 1000000000000")
-    add("fee 1e400", lambda: ["check", data("fee.yaml", lambda s: c.set_line(s, "amount", "1e400"))], 2, "数字 1e400 超过上限")
+    add("fee 1e400", lambda: ["check", data("fee.yaml", lambda s: c.set_line(s, "fees", "1e400"))], 2, "数字 1e400 超过上限")
     add("1 MB agency name", lambda: ["render", data("name.yaml", lambda s: c.set_line(s, "name", "淮" * 1_000_000)),
                              "-o", f"{f}/o6.docx"], 2, "“机关全称”长 1000000 个字符，超过上限 200 个")
     add("bidi override in a paragraph", lambda: ["check", data("bidi.yaml", lambda s: s.replace("圆满完成了各项任务", "圆满\u202e完成了各项任务"))],
@@ -200,3 +203,35 @@ def test_nothing_is_written_beside_a_refused_input(corpus):
     folder, _, _ = corpus
     assert not [p.name for p in folder.glob("o*") if p.name.startswith("o") and p.name[1:2].isdigit()]
     assert not list(folder.glob(".*.tmp"))
+
+
+def test_figures_print_in_plain_notation(runner, tmp_path):
+    data = c.data_file(tmp_path, "fees.yaml", lambda s: c.set_line(s, "fees", "1.5e3"))
+    out = tmp_path / "report.docx"
+    result = runner.invoke(cli, ["render", str(data), "-o", str(out), "--csv", "--html"])
+    assert result.exit_code == 0, result.output
+    csv = out.with_suffix(".csv").read_text(encoding="utf-8-sig")
+    assert ",fees,amount," in csv and re.search(r",fees,amount,[^\n]*,1500\r?$", csv, re.M), csv[:500]
+    assert "E+" not in csv and "E+" not in out.with_suffix(".html").read_text(encoding="utf-8")
+    cells = [cell.text for table in docx.Document(out).tables for row in table.rows for cell in row.cells]
+    assert "1500" in cells and not [text for text in cells if "E+" in text]
+
+
+def test_open_data_cells_are_safe_in_spreadsheets(runner, tmp_path):
+    data = c.data_file(tmp_path, "formula.yaml", lambda s: c.set_line(s, "name", "'=HYPERLINK(\"http://x\",\"点击\")人民政府'"))
+    out = tmp_path / "report.docx"
+    result = runner.invoke(cli, ["render", str(data), "-o", str(out), "--csv", "--ignore-errors"])
+    assert result.exit_code == 0, result.output
+    rows = out.with_suffix(".csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert rows and all(row.startswith("\"'=HYPERLINK(\"\"http://x\"\",") for row in rows), rows[0]
+    read_back = runner.invoke(cli, ["check", str(out.with_suffix(".csv")), "--format", "json"])
+    assert '"agency": "=HYPERLINK(\\"http://x\\",\\"点击\\")人民政府"' in read_back.output, read_back.output[:600]
+
+
+def test_long_agency_name_gives_a_file_name_within_255_bytes(runner, tmp_path):
+    data = c.data_file(tmp_path, "long.yaml", lambda s: c.set_line(s, "name", "淮" * 190 + "人民政府"))
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        result = runner.invoke(cli, ["render", str(data), "--ignore-errors"])
+        assert result.exit_code == 0, result.output
+        produced = Path(re.search(r"已生成：(.+\.docx)", result.output).group(1))
+        assert produced.exists() and len(produced.name.encode()) <= 255 and produced.name.startswith("淮" * 60)

@@ -70,7 +70,8 @@ def add_relationship(members: dict[str, bytes], rel_type: str, target: str, exte
     mode = ' TargetMode="External"' if external else ""
     rel = (f'<Relationship Id="{rid}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
            f'{rel_type}" Target="{target}"{mode}/>')
-    members[part] = members[part].replace(b"</Relationships>", rel.encode() + b"</Relationships>")
+    empty = b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>'
+    members[part] = members.get(part, empty).replace(b"</Relationships>", rel.encode() + b"</Relationships>")
 
 
 def insert_body(members: dict[str, bytes], xml: str) -> None:
@@ -87,6 +88,7 @@ def field_paragraph(instruction: str, shown: str = "x") -> str:
 
 
 def simple_field_paragraph(instruction: str) -> str:
+    instruction = instruction.replace("&", "&amp;").replace('"', "&quot;")
     return f'<w:p><w:fldSimple w:instr=" {instruction} "><w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>'
 
 
