@@ -123,3 +123,45 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(tmp_path):
 
         shutil.rmtree(running_folder, ignore_errors=True)
         shutil.rmtree(abandoned_folder, ignore_errors=True)
+
+
+def test_libreoffice_dies_with_a_killed_parent(tmp_path):
+    from toolkit.render import find_office
+
+    if find_office() is None:
+        import pytest
+
+        from .test_active_content import REQUIRED
+
+        if REQUIRED:
+            pytest.fail("LibreOffice must be installed for this test (see .ci/run)")
+        pytest.skip("LibreOffice is not installed")
+    drafts = tmp_path / "drafts"
+    made = govreport("batch", "new", "--agencies", AGENCIES, "--year", "2025", "--out", drafts, "--docx")
+    assert made.wait(timeout=300) == 0, made.stderr.read()
+    # Twenty-two reports in one LibreOffice start: it is still at work when its parent is killed.
+    parent = govreport("batch", "render", drafts, "--out", tmp_path / "reports", "--draft", "--pdf", "-j", "1")
+    marker = f"govreport-pdf-{parent.pid}-"
+
+    def office_processes(program=""):
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                command = (entry / "cmdline").read_bytes().decode("utf-8", "replace") if entry.name.isdigit() else ""
+            except OSError:
+                continue
+            if marker in command and program in command:
+                found.append(int(entry.name))
+        return found
+
+    deadline = time.monotonic() + 120
+    while not office_processes("soffice.bin") and time.monotonic() < deadline and parent.poll() is None:
+        time.sleep(0.05)
+    assert office_processes("soffice.bin"), "LibreOffice never started"
+    time.sleep(1)  # soffice.bin at work: the launcher's parent-death signal does not reach it
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 3
+    while office_processes() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert office_processes() == []

@@ -23,7 +23,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .. import guard
 from ..errors import RenderError
 from ..output import temporary_folder
 from . import fonts, pagination
@@ -188,9 +187,14 @@ class _Worker:
         scratch.mkdir(exist_ok=True)
         with open(self.home / "log.txt", "wb+") as log:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                       start_new_session=True, preexec_fn=guard.die_with_parent,
+                                       start_new_session=True,
                                        env={**fonts.office_environment(self.home), "TMPDIR": str(scratch)})
-            left, problem = self._follow(process, chunk, outbox)
+            watchdog = _watch_for_parent_death(process)
+            try:
+                left, problem = self._follow(process, chunk, outbox)
+            finally:
+                watchdog.kill()
+                watchdog.wait()
             log.seek(0)
             detail = log.read().decode("utf-8", "replace").strip()[-300:]
         if not left:
@@ -253,6 +257,15 @@ def _finished_pdf(path: Path) -> bytes | None:
     except OSError:
         return None
     return data if data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF") else None
+
+
+def _watch_for_parent_death(process: subprocess.Popen) -> subprocess.Popen:
+    """A watcher that kills LibreOffice's process group if this process dies without doing so
+    (SIGKILL, a crash). The parent-death signal reaches only the launcher LibreOffice starts with,
+    not soffice.bin, which the launcher starts in turn."""
+    script = f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 0.5; done; kill -KILL -{process.pid} 2>/dev/null"
+    return subprocess.Popen(["sh", "-c", script], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def _kill(process: subprocess.Popen) -> None:
