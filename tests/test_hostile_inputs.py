@@ -127,6 +127,12 @@ def _cases(folder: Path) -> list[Case]:
         "含有换行符（U+000A）")
     add("U+2028 in --agency", lambda: ["new", "--agency", "某某\u2028乡人民政府", "--year", "2025", "-o", f"{f}/o8.yaml"], 2,
         "含有换行符（U+2028）")
+    add("100,000 nested flow lists", lambda: ["check", written("flow.yaml", ("year: " + "[" * 100_000 + "]" * 100_000).encode())],
+        2, "YAML 嵌套超过 64 层")
+    add("3,000 nested mappings", lambda: ["check", written("block.yaml", "".join(" " * i + f"k{i}:\n" for i in range(3000)).encode())],
+        2, "YAML 嵌套超过 64 层")
+    add("nested lists as an agency list", lambda: ["batch", "new", "--agencies", written("agencies.yaml", ("[" * 100_000).encode()),
+                                                    "--year", "2025", "--out", f"{f}/o9"], 2, "YAML 嵌套超过 64 层")
     add("data file over 5 MB", lambda: ["check", data("huge.yaml", lambda s: s + "#" * (6 * c.MB))], 2, "文件过大（6.0 MB，上限 5 MB）")
     # Files that are not files.
     add("a FIFO", lambda: ["check", special("pipe.yaml", os.mkfifo)], 2, "不是普通文件（可能是管道、设备或特殊文件）")
