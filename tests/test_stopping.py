@@ -107,8 +107,8 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(tmp_path):
         (folder / "worker-0").mkdir(parents=True, exist_ok=True)
     out = tmp_path / "out"
     out.mkdir()
-    abandoned_file = out / f".report.docx.{dead}.k3j2h1.tmp"
-    running_file = out / f".report.docx.{alive}.a1b2c3.tmp"
+    abandoned_file = out / f".report.docx.{dead}.k3j2h1ab.tmp"
+    running_file = out / f".report.docx.{alive}.a1b2c3d4.tmp"
     for path in (abandoned_file, running_file):
         path.write_bytes(b"half")
     try:

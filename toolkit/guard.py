@@ -76,14 +76,15 @@ def read_bytes(path: str | Path, limit: int = MAX_DATA_BYTES) -> bytes:
     return data
 
 
-def check_zip(path: Path) -> list[zipfile.ZipInfo]:
-    """Refuse a package whose parts would expand past the limits, before any part is read."""
+def check_zip(path: Path, kind: str | None = None) -> list[zipfile.ZipInfo]:
+    """Refuse a package whose parts would expand past the limits, before any part is read.
+    ``kind`` names what the file should be, for the message when it is no zip at all."""
     check_file(path)
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        kind = "Excel（.xlsx）工作簿" if path.suffix.lower() in (".xlsx", ".xlsm") else "Word（.docx）文件"
+        kind = kind or (".xlsx 工作簿" if path.suffix.lower() in (".xlsx", ".xlsm") else "Word（.docx）文件")
         raise DataFileError(path, [Problem(f"不是有效的 {kind}：{exc}")]) from None
     if len(members) > MAX_MEMBERS:
         raise refuse(path, f"压缩包内文件过多（{len(members)} 个，上限 {MAX_MEMBERS} 个）。")
@@ -126,11 +127,11 @@ def _xml_members(path: Path, members: list[zipfile.ZipInfo]):
             yield member.filename, data
 
 
-def check_package(path: Path) -> None:
+def check_package(path: Path, kind: str | None = None) -> None:
     """A .docx or .xlsx within every limit: zip expansion, no DTD (so no entity can expand or
     fetch anything), Word tables within Word's column count, a sane number of paragraphs, and
     merged ranges of a workbook within a sane area."""
-    members = check_zip(path)
+    members = check_zip(path, kind)
     paragraphs = rows = 0
     for name, data in _xml_members(path, members):
         if _DOCTYPE.search(data, 0, 4096) or (b"<!ENTITY" in data):

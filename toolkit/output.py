@@ -47,7 +47,7 @@ def write_atomic(path: str | Path, data: bytes | str, force: bool = False) -> Pa
 # What this tool leaves behind only when it is killed: a temporary file beside an output, a
 # working folder in the system's temporary folder. Each carries its process id, so the next run
 # can tell those of a dead process (removed) from those of a run still going (left alone).
-_TEMPORARY_FILE = re.compile(r"^\..*\.(\d+)\.[^.]+\.tmp$")
+_TEMPORARY_FILE = re.compile(r"^\..*\.(\d+)\.[a-z0-9_]{8}\.tmp$")  # mkstemp's random part: 8 characters
 _TEMPORARY_FOLDER = re.compile(r"^govreport-[a-z]+-(\d+)-")
 _cleaned: set[str] = set()
 

@@ -239,9 +239,9 @@ class _Reader:
             if value:
                 contact[key] = value
         return Lead(
-            text=self.text(items.get("text"), "lead.text", "导语全文"),
+            text=self.text(items.get("text"), "lead.text", "导语全文", paragraph=True),
             website=self.text(items.get("website"), "lead.website", "网站名称"),
-            url=self.text(items.get("url"), "lead.url", "网址"),
+            url=self.text(items.get("url"), "lead.url", "网址", paragraph=True),
             contact=contact,
         )
 

@@ -23,6 +23,7 @@ from ..formats import CellRef, Format
 from ..model import Narrative, Part, Report
 from ..findings import ERROR, WARNING, Finding, Location
 from ..render.context import context
+from ..render.engine import TEMPLATE_KIND
 from .coverage import coverage_findings
 from ..render.sandbox import SAFE_METHODS, TemplateRefused, environment
 from .tablematch import figure_slots, find_tables, squeeze
@@ -54,7 +55,7 @@ class _Text:
 def lint(template: str | Path, fmt: Format) -> list[Finding]:
     """Every problem of a template for a format; an empty list means it is safe to render with."""
     path = Path(template)
-    guard.check_package(path)
+    guard.check_package(path, TEMPLATE_KIND)
     content, removed = active.stripped_package(guard.read_bytes(path, guard.MAX_FILE_BYTES))
     try:
         document = docx.Document(io.BytesIO(content))

@@ -34,6 +34,7 @@ from .package import Member, read_members, write_members, write_package
 from .sandbox import environment
 from .templates import default_template
 
+TEMPLATE_KIND = "Word（.docx）模板"
 _JINJA = re.compile(r"\{[{%#]")
 _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 # The string properties docxtpl renders (DocxTemplate.render_properties).
@@ -50,7 +51,7 @@ class CompiledTemplate:
     def __init__(self, path: str | Path, layout: bool = True):
         self.path = Path(path)
         self._layout = layout
-        guard.check_package(self.path)
+        guard.check_package(self.path, TEMPLATE_KIND)
         with _template_errors(self.path):
             # Active content (macros, OLE, remote links, fields other than page numbers) never reaches a report.
             self._members, self.removed = active.strip(read_members(guard.read_bytes(self.path, guard.MAX_FILE_BYTES)))
