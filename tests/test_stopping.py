@@ -165,3 +165,26 @@ def test_libreoffice_dies_with_a_killed_parent(tmp_path):
     while office_processes() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert office_processes() == []
+
+
+def test_the_web_server_shuts_down_gracefully_on_sigterm(tmp_path):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = govreport("serve", "--port", port, "--data", tmp_path / "data")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        raise AssertionError("the server never listened")
+    start = time.monotonic()
+    server.send_signal(signal.SIGTERM)
+    _, errors = server.communicate(timeout=30)
+    assert server.returncode == 0 and time.monotonic() - start < 5, errors[-1000:]
+    assert "Traceback" not in errors and (tmp_path / "data").is_dir()
