@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import api
+from . import api, guard
 from .errors import OutputExists, ToolkitError
 from .output import write_atomic
 from .findings import ERROR, WARNING, count
@@ -102,8 +102,11 @@ def run(batch: Batch, workers: int | None = None) -> Iterator[Outcome]:
 
 
 def _start_worker(shared: dict) -> None:
-    # Ctrl-C reaches the whole process group; the parent alone decides what stops.
+    # Ctrl-C reaches the whole process group; the parent alone decides what stops, and a worker
+    # whose parent is killed outright dies with it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    guard.die_with_parent()
     _install(shared)
 
 
@@ -176,16 +179,20 @@ def render_jobs(folder: Path, out: Path, registry: Registry | None = None, ignor
 @functools.lru_cache(maxsize=None)
 def _template_problems(template: Path, version: str) -> int:
     """Problems of an agency template, linted once per process however many reports use it."""
-    return len(api.template_findings(template, get_format(version)))
+    from .office_templates.lint import blocking
+
+    return len(blocking(api.template_findings(template, get_format(version))))
 
 
 def write_report(path: Path, out: Path, ignore_errors: bool, force: bool, draft: bool = False,
                  extra: tuple[str, ...] = (), *, registry: Registry | None = None) -> Outcome:
     target = out / f"{path.stem}.docx"
     outputs = api.Outputs(docx=target, **{kind: target.with_suffix(f".{kind}") for kind in extra})
-    if existing := _existing(outputs.paths(), force):
-        return Outcome(path.name, SKIPPED, f"已存在 {'、'.join(p.name for p in existing)}，未覆盖",
-                       remedy="force")
+    existing = _existing(outputs.paths(), force)
+    if len(existing) == len(outputs.paths()):
+        return Outcome(path.name, SKIPPED, f"已存在 {'、'.join(p.name for p in existing)}，未覆盖", remedy="force")
+    # Some outputs missing (a run stopped part-way): the set is completed; those already there are
+    # left as they are when this run gives the same bytes, and refused otherwise.
     report = api.load_report(path)
     entry = registry.by_name(report.agency.name) if registry else None
     template = entry.template if entry else None

@@ -13,6 +13,14 @@ from .placeholders import PLACEHOLDER
 Number = int | Decimal
 
 
+
+def figure_text(value: Number) -> str:
+    """A figure as printed: plain decimal notation (1500, never 1.5E+3), no sign on zero."""
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return "0" if value.is_zero() else text
+    return str(value)
+
 CONTACT_FIELDS = {
     "address": "地址",
     "postcode": "邮编",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from . import guard
 from .datafile.strict_yaml import compose
 from .errors import DataFileError, Problem
 from .formats import agency_levels
@@ -59,11 +60,7 @@ class Registry:
 def load(path: str | Path) -> Registry:
     """Read a registry; a bad row becomes a problem with its line, never stops the others."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataFileError(path, [Problem(f"无法读取机关名单：{exc.strerror or exc}")]) from None
-    text = decode_text(raw)  # Excel on Chinese Windows saves CSV as GBK
+    text = decode_text(guard.read_bytes(path, guard.MAX_DATA_BYTES))  # Excel on Chinese Windows saves CSV as GBK
     rows = _yaml_rows(text, path) if path.suffix.lower() in (".yaml", ".yml") else _csv_rows(text, path)
     agencies, problems, stems = [], [], set()
     for line, row in rows:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import datafile
+from ..datafile.limits import Limits, character_problem
 from ..errors import ToolkitError
 from ..formats import Format, format_for_year, get_format
 from ..model import Lead, Report
@@ -38,6 +39,10 @@ def new_report(agency: str | None, year: int, format_version: str | None = None,
     if not fmt.covers(year) and not allow_format_mismatch:
         raise FormatNotForYear(fmt, year)
     name = agency or (entry.name if entry else None) or (previous.agency.name if previous else "")
+    limits = Limits.of(fmt.limits)
+    if problem := character_problem(name, one_line=True) or (
+            len(name) > limits.max_name and f"长 {len(name)} 个字符，超过上限 {limits.max_name} 个"):
+        raise ToolkitError(f"机关全称“{name[:40]!r}”{problem}。")  # the data file written would fail its own check
     draft = Report.blank(name, year, fmt, level or (entry.level if entry else None))
     if previous:
         draft = draft.carried_over_from(previous)

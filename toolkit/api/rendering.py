@@ -133,8 +133,13 @@ def render_files(report: Report, outputs: Outputs, *, template: Path | None = No
         raise ReportHasErrors(findings)
     if rules.is_unfinished(findings) and not draft:
         raise ReportUnfinished(findings)
-    if template and (problems := template_findings(template, report.format)):
-        raise TemplateRejected(template, problems)
+    if template:
+        from ..office_templates.lint import blocking
+
+        linted = template_findings(template, report.format)
+        if problems := blocking(linted):
+            raise TemplateRejected(template, problems)
+        findings = findings + linted  # what is left: active content, removed from the report (toolkit.active)
     document = render_docx(report, template, draft) if outputs.docx or outputs.pdf else None
     contents, document = output_contents(report, outputs, document, previous, draft)
     unchanged = [p for p, data in contents.items() if p.exists() and p.read_bytes() == data]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+import threading
+
 import click
 
 from . import messages
@@ -11,7 +15,7 @@ messages.install()  # before any command is defined: Click reads some of its wor
 from ..api import ReportHasErrors, ReportUnfinished  # noqa: E402
 from ..errors import ToolkitError  # noqa: E402
 from . import batch, desk, formats, remedies, report, tally, template  # noqa: E402
-from .present import EXIT_FINDINGS, EXIT_UNUSABLE, echo_findings
+from .present import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_UNUSABLE, echo_findings
 
 # Library errors whose exit code is not "unusable input": a report that breaks the rules is a finding.
 _EXIT_CODES = {ReportHasErrors: EXIT_FINDINGS, ReportUnfinished: EXIT_FINDINGS}
@@ -33,8 +37,12 @@ class _Commands(click.Group):
     """The one place where a library error becomes a Chinese message and an exit code."""
 
     def invoke(self, ctx: click.Context):
+        stop = signal.signal(signal.SIGTERM, _terminated) if threading.current_thread() is threading.main_thread() else None
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM from a service manager: files are written whole or not at all
+            click.echo("已中止。", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         except ToolkitError as exc:
             findings = getattr(exc, "findings", None)
             if findings:
@@ -42,6 +50,14 @@ class _Commands(click.Group):
             error = UnusableInput(remedies.with_advice(str(exc), exc.remedy))
             error.exit_code = _EXIT_CODES.get(type(exc), EXIT_UNUSABLE)
             raise error from None
+        finally:
+            if stop is not None:
+                signal.signal(signal.SIGTERM, stop)
+
+
+def _terminated(signum, frame):
+    """SIGTERM stops a run the way Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
 def _check_formats() -> None:

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import yaml
 
+from .. import guard
 from ..errors import DataFileError, FormatNotFound, Problem
 from ..formats import AMOUNT, SIGNED, CellRef, Column, Format, agency_levels, format_for_year, get_format
 from ..model import CONTACT_FIELDS, Agency, Lead, Narrative, Part, Report, Signature
+from .limits import DIGITS_READ, Limits, character_problem, without_invisible
 from .strict_yaml import compose, decode
 
 TOP_LABELS = {
@@ -44,11 +46,7 @@ _MAX_AMOUNT_DECIMALS = 4
 def load(path: str | Path) -> Report:
     """Read a data file into a ``Report``; raise ``DataFileError`` listing every problem found."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataFileError(path, [Problem(f"无法读取文件：{exc.strerror or exc}")]) from None
-    return loads(raw, path)
+    return loads(guard.read_bytes(path, guard.MAX_DATA_BYTES), path)
 
 
 def loads(raw: bytes | str, source: Path | None = None) -> Report:
@@ -70,6 +68,7 @@ class _Reader:
         self.source = source
         self.problems: list[Problem] = []
         self.lines: dict[str, int] = {}
+        self.limits = Limits()
 
     def problem(self, node: yaml.Node | None, message: str, path: str | None = None, label: str | None = None,
                 hint: str | None = None) -> None:
@@ -103,7 +102,9 @@ class _Reader:
                 self.lines[child] = key_node.start_mark.line + 1
         return items
 
-    def text(self, node: yaml.Node | None, path: str, label: str, required: bool = False) -> str | None:
+    def text(self, node: yaml.Node | None, path: str, label: str, required: bool = False,
+             paragraph: bool = False) -> str | None:
+        """One line of text (a ``paragraph`` may hold line breaks), within the format's length limits."""
         if node is None or _is_null(node):
             if required:
                 self.problem(node, f"缺少“{label}”。", path, label)
@@ -111,20 +112,33 @@ class _Reader:
         if not isinstance(node, yaml.ScalarNode):
             self.problem(node, f"“{label}”应为一段文字。", path, label)
             return None
-        return str(node.value).strip()
+        text = without_invisible(str(node.value)).strip()
+        longest = self.limits.max_paragraph if paragraph else self.limits.max_name
+        if len(text) > longest:
+            self.problem(node, f"“{label}”长 {len(text)} 个字符，超过上限 {longest} 个。", path, label,
+                         hint="请确认是否误粘贴了其他内容。")
+            return None
+        if problem := character_problem(text, one_line=not paragraph):
+            self.problem(node, f"“{label}”{problem}。", path, label, hint="请删除该字符后重试。")
+            return None
+        return text
 
     def paragraphs(self, node: yaml.Node | None, path: str, label: str) -> list[str]:
         """A list of paragraphs; a single block of text is split at its line breaks."""
         if node is None or _is_null(node):
             return []
         if isinstance(node, yaml.ScalarNode):
-            return [line.strip() for line in str(node.value).splitlines() if line.strip()]
+            text = self.text(node, path, label, paragraph=True) or ""
+            return [line.strip() for line in text.splitlines() if line.strip()]
         if not isinstance(node, yaml.SequenceNode):
             self.problem(node, f"“{label}”应为段落列表（每段一行，以“- ”开头）。", path, label)
             return []
+        if len(node.value) > self.limits.max_paragraphs:
+            self.problem(node, f"“{label}”有 {len(node.value)} 段，超过上限 {self.limits.max_paragraphs} 段。", path, label)
+            return []
         result = []
         for index, item in enumerate(node.value):
-            text = self.text(item, f"{path}[{index}]", label)
+            text = self.text(item, f"{path}[{index}]", label, paragraph=True)
             if text:
                 self.lines[f"{path}[{len(result)}]"] = item.start_mark.line + 1
                 result.append(text)
@@ -144,6 +158,7 @@ class _Reader:
         top = self.mapping(root, "", TOP_LABELS)
         year = self.year(top.get("year"))
         fmt = self.format(top.get("format"), year)
+        self.limits = Limits.of(fmt.limits if fmt else None)
         agency_items = self.mapping(top.get("agency"), "agency", AGENCY_LABELS, "机关信息")
         if "agency" not in top:
             self.problem(None, "缺少“agency”（机关信息）。", "agency", "机关信息")
@@ -174,7 +189,7 @@ class _Reader:
         if node.tag.endswith(":null"):
             self.problem(node, "没有填写报告年度（year）。", "year", "报告年度", hint="例如 year: 2025")
             return None
-        if not (node.tag.endswith(":int") and _PLAIN_INT.fullmatch(value) and 2000 <= int(value) <= 2100):
+        if not (node.tag.endswith(":int") and len(value) <= 4 and _PLAIN_INT.fullmatch(value) and 2000 <= int(value) <= 2100):
             self.problem(node, f"报告年度应为四位数的年份，实际为“{value}”。", "year", "报告年度",
                          hint=_fullwidth_hint(value) or "例如 year: 2025")
             return None
@@ -224,9 +239,9 @@ class _Reader:
             if value:
                 contact[key] = value
         return Lead(
-            text=self.text(items.get("text"), "lead.text", "导语全文"),
+            text=self.text(items.get("text"), "lead.text", "导语全文", paragraph=True),
             website=self.text(items.get("website"), "lead.website", "网站名称"),
-            url=self.text(items.get("url"), "lead.url", "网址"),
+            url=self.text(items.get("url"), "lead.url", "网址", paragraph=True),
             contact=contact,
         )
 
@@ -249,6 +264,9 @@ class _Reader:
             parts_node = fields.get("parts")
             if parts_node is not None and not _is_null(parts_node) and not isinstance(parts_node, yaml.SequenceNode):
                 self.problem(parts_node, "“parts”应为分项列表（每项以“- title:”开头）。", f"{path}.parts", headings[key])
+            elif parts_node is not None and len(parts_node.value) > self.limits.max_parts:
+                self.problem(parts_node, f"分项有 {len(parts_node.value)} 个，超过上限 {self.limits.max_parts} 个。",
+                             f"{path}.parts", headings[key])
             elif parts_node is not None and not _is_null(parts_node):
                 for index, part_node in enumerate(parts_node.value):
                     part_path = f"{path}.parts[{index}]"
@@ -295,6 +313,18 @@ class _Reader:
             return None
         value = str(node.value).strip()
         quoted = node.style in ("'", '"')
+        if len(value) > DIGITS_READ:
+            self.problem(node, f"数字有 {len(value)} 位，超过上限（不超过 {self.limits.max_figure}）。", path, label)
+            return None
+        number = self.plain_number(node, column, path, label, value, quoted)
+        if number is not None and abs(number) > self.limits.max_figure:
+            self.problem(node, f"数字 {value} 超过上限 {self.limits.max_figure}。", path, label,
+                         hint="请确认是否多输了位数；金额以万元为单位。")
+            return None
+        return number
+
+    def plain_number(self, node: yaml.Node, column: Column, path: str, label: str, value: str,
+                     quoted: bool) -> int | Decimal | None:
         if column.type == AMOUNT:
             try:
                 amount = Decimal(value) if not quoted and node.tag.endswith((":int", ":float")) else None

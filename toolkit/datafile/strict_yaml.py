@@ -29,6 +29,7 @@ def decode(raw: bytes, source: Path | None) -> str:
 def compose(text: str, source: Path | None) -> yaml.Node:
     """The YAML node tree, keeping every value's position; DataFileError on anything unusable."""
     try:
+        _refuse_deep_nesting(text, source)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -54,6 +55,24 @@ def compose(text: str, source: Path | None) -> yaml.Node:
         raise DataFileError(source, [Problem("文件中只有注释，没有任何数据。")])
     _reject_aliases(root, text, source)
     return root
+
+
+MAX_DEPTH = 64  # a data file nests five levels deep; LibYAML's composer recurses (and can crash) per level
+
+
+def _refuse_deep_nesting(text: str, source: Path | None) -> None:
+    """Nesting past MAX_DEPTH refused from the event stream (which LibYAML parses without recursion),
+    before the composer recurses into it."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise DataFileError(source, [Problem(f"YAML 嵌套超过 {MAX_DEPTH} 层，不是数据文件的结构，未读取。",
+                                                     line=event.start_mark.line + 1,
+                                                     hint="该文件可能已损坏或被恶意构造。")])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 _YAML_PROBLEMS = {

@@ -7,7 +7,7 @@ from decimal import Decimal
 import yaml
 
 from ..formats import CellRef
-from ..model import CONTACT_FIELDS, Lead, Narrative, Report
+from ..model import CONTACT_FIELDS, Lead, Narrative, Report, figure_text
 from ..output import display_width
 
 
@@ -15,7 +15,7 @@ def _scalar(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, (int, Decimal)):
-        return str(value)
+        return figure_text(value)
     dumped = yaml.safe_dump(str(value), allow_unicode=True, default_flow_style=True, width=1 << 30)
     return dumped.removesuffix("\n").removesuffix("\n...")
 

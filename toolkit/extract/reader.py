@@ -44,7 +44,11 @@ def extract(path: str | Path, agency: str | None = None, year: int | None = None
         extraction = read_report(read(path), agency, year)
     except ValueError as exc:
         raise DataFileError(path, [Problem(str(exc))]) from None
-    extraction.report.source = path
+    report = extraction.report
+    if not (report.year or report.agency.name or report.figures or report.stated_totals or report.narrative):
+        raise DataFileError(path, [Problem("文件中读不出年度报告的任何内容：没有标题、机关名称、年度、法定的各部分或表格数字。",
+                                           hint="请确认文件是否为政府信息公开工作年度报告，是否完整、未损坏。")])
+    report.source = path
     return extraction
 
 

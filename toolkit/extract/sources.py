@@ -10,14 +10,13 @@ from __future__ import annotations
 import functools
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from .. import guard
 from ..errors import DataFileError, Problem
 from ..output import decode_text
-from . import guard
 from .normalize import BLANK, canonical, cell_text, is_page_number, simplify, without_layout_spaces
 
 PARAGRAPH, SUBHEAD, CELL, TABLE_START, TABLE_END = "p", "subhead", "cell", "table", "/table"
@@ -45,7 +44,7 @@ def read(path: Path) -> Source:
         raise DataFileError(path, [Problem(f"不支持的文件类型“{suffix}”。",
                                            hint="可读取 .docx、.pdf（含文字层）、.html、.txt、.md 格式的报告。")])
     try:
-        guard.check_size(path, guard.MAX_FILE_BYTES if suffix in (".docx", ".pdf") else guard.MAX_TEXT_BYTES)
+        guard.check_file(path, guard.MAX_FILE_BYTES if suffix in (".docx", ".pdf") else guard.MAX_TEXT_BYTES)
         return readers[suffix](path)
     except OSError as exc:
         raise DataFileError(path, [Problem(f"无法读取文件：{exc.strerror or exc}")]) from None
@@ -55,7 +54,7 @@ def _docx(path: Path) -> Source:
     import docx
     from docx.table import Table
 
-    guard.check_zip(path)
+    guard.check_package(path)
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several unrelated types for a non-.docx file
@@ -89,6 +88,7 @@ def _pdf(path: Path) -> Source:
     if shutil.which("pdftotext") is None:
         raise DataFileError(path, [Problem("读取 PDF 需要 pdftotext（poppler）。",
                                            hint="Debian/Ubuntu：sudo apt-get install poppler-utils")])
+    guard.check_pdf(path)
     # Reading order comes from -raw (tables stay row by row); paragraph openings from -layout,
     # where a paragraph's first line is indented.
     lines = [Line(without_layout_spaces(simplify(line)).strip()) for line in _pdftotext(path, "-raw").splitlines()]
@@ -106,14 +106,10 @@ def opening(line: str) -> str:
 
 
 def _pdftotext(path: Path, mode: str) -> str:
-    try:
-        done = subprocess.run(["pdftotext", mode, "-enc", "UTF-8", str(path), "-"], capture_output=True, check=False,
-                              timeout=guard.PDF_SECONDS)
-    except subprocess.TimeoutExpired:
-        raise DataFileError(path, [Problem(f"读取 PDF 超过 {guard.PDF_SECONDS} 秒仍未完成，已中止。",
-                                           hint="该文件可能已损坏或被恶意构造。")]) from None
+    done = guard.run_tool(["pdftotext", mode, "-l", str(guard.MAX_PDF_PAGES), "-enc", "UTF-8", str(path), "-"], path,
+                          guard.PDF_SECONDS)
     if done.returncode != 0:
-        raise DataFileError(path, [Problem(f"无法读取 PDF：{done.stderr.decode('utf-8', 'replace').strip()}")])
+        raise DataFileError(path, [Problem(f"无法读取 PDF：{done.stderr.decode('utf-8', 'replace').strip()[-300:]}")])
     return done.stdout.decode("utf-8", "replace")
 
 

@@ -234,6 +234,7 @@ class Format:
     level_by_name_ending: dict[str, str]
     numbering: Numbering
     sanity: dict = field(default_factory=dict)
+    limits: dict = field(default_factory=dict)  # bounds on a data file's values (datafile.limits)
     level_by_name_pattern: tuple[tuple[re.Pattern, str], ...] = ()
     table_cells: dict[str, dict[str, CellLook]] = field(default_factory=dict)
     roles: Roles = field(default_factory=Roles)

@@ -106,6 +106,7 @@ def parse_format(data: dict) -> Format:
         sanity=data.get("sanity") or {},
         table_cells=_table_cells(data.get("table_cells", {}), data["tables"]),
         roles=parse_roles(data.get("roles")),
+        limits=data.get("limits", {}),
     )
 
 

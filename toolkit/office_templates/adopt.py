@@ -18,15 +18,18 @@ replaced; what has no place in the document is reported, located.
 from __future__ import annotations
 
 import copy
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
+from .. import active, guard
 from ..errors import TemplateError
 from ..findings import WARNING, Finding, Location
 from ..formats import Format
@@ -58,14 +61,18 @@ def best_format(document, formats: list[Format]) -> Format:
 
 def adopt(source, formats: list[Format]) -> Adoption:
     """The source document as a template of the best-matching format (``formats`` newest first)."""
+    guard.check_package(Path(source))
+    content, removed = active.stripped_package(guard.read_bytes(source, guard.MAX_FILE_BYTES))
     try:
-        document = docx.Document(str(source))
+        document = docx.Document(io.BytesIO(content))
     except Exception as exc:  # python-docx raises several unrelated types for a non-.docx file
         raise TemplateError(f"无法读取 {source}：不是有效的 Word（.docx）文件（{exc}）。") from None
     if any(_TAG.search(p.text) for p in _all_paragraphs(document)):
         raise TemplateError(f"{source} 已经含有模板标签，不需要转换；可用 govreport template check {source} 检查。")
     fmt = best_format(document, formats) if len(formats) > 1 else formats[0]
     adoption = Adoption(b"", fmt)
+    if removed:
+        adoption.replaced.append(f"已移除主动内容（报告中不应含有）：{active.describe(removed)}")
     _Adopter(document, fmt, adoption).run()
     document.core_properties.title = "{{ title }}"
     adoption.content = normalized_docx(document)

@@ -8,6 +8,7 @@ paragraph, table, row, cell — never by XML line.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +17,13 @@ import docx
 import jinja2
 from jinja2 import nodes
 
-from .. import placeholders
+from .. import active, guard, placeholders
 from ..errors import TemplateError
 from ..formats import CellRef, Format
 from ..model import Narrative, Part, Report
-from ..findings import ERROR, Finding, Location
+from ..findings import ERROR, WARNING, Finding, Location
 from ..render.context import context
+from ..render.engine import TEMPLATE_KIND
 from .coverage import coverage_findings
 from ..render.sandbox import SAFE_METHODS, TemplateRefused, environment
 from .tablematch import figure_slots, find_tables, squeeze
@@ -53,8 +55,10 @@ class _Text:
 def lint(template: str | Path, fmt: Format) -> list[Finding]:
     """Every problem of a template for a format; an empty list means it is safe to render with."""
     path = Path(template)
+    guard.check_package(path, TEMPLATE_KIND)
+    content, removed = active.stripped_package(guard.read_bytes(path, guard.MAX_FILE_BYTES))
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(content))
     except Exception as exc:  # python-docx raises several unrelated types for a non-.docx file
         raise TemplateError(f"无法读取模板 {path}：不是有效的 Word（.docx）文件（{exc}）。") from None
     texts = list(_iter_texts(document, fmt))
@@ -65,10 +69,23 @@ def lint(template: str | Path, fmt: Format) -> list[Finding]:
         findings = _split_tags(texts) + _syntax_and_names(texts, fmt) + statutory + _placeholders(texts)
         if not any(f.rule in ("T1", "T2", "T3") for f in findings):
             findings += coverage_findings(path, fmt, places)
+    findings += [_active(item) for item in removed]
     return [f.in_file(str(path)) for f in findings]
 
 
 UNTAGGED = "T0"
+ACTIVE = "T10"
+
+
+def blocking(findings: list[Finding]) -> list[Finding]:
+    """The problems that stop a template from being used: active content is removed when rendering."""
+    return [f for f in findings if f.rule != ACTIVE]
+
+
+def _active(item) -> Finding:
+    return Finding(ACTIVE, WARNING, f"模板含有主动内容：{item.what}。生成报告时将被移除。", Location(place=item.part),
+                   hint="报告只能含有文字、表格、图片和页码；宏、ActiveX、OLE 对象、外部链接和域代码会被 Word 自动执行或联网获取。"
+                        "可用 govreport template adopt 生成不含这些内容的模板。")
 
 
 def _untagged(statutory: list[Finding]) -> Finding:
@@ -82,6 +99,8 @@ def verdict(findings: list[Finding]) -> str:
     """One line a clerk reads first."""
     if any(f.rule == UNTAGGED for f in findings):
         return "这是未加标签的官方格式模板或报告，可用 govreport template adopt 转换为模板。"
+    if not blocking(findings) and findings:
+        return f"模板可用，但含有 {len(findings)} 处主动内容（宏、外部链接、域代码等），生成报告时将被移除。"
     if not findings:
         return "模板可用：标题、导语、各部分的段落和分项、每个数字、成文日期和落款都会填入报告。"
     refused = [f for f in findings if f.rule == "T2" and "不允许" in f.message or f.rule == "T7"]

@@ -18,9 +18,10 @@ import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from .. import guard
 from ..errors import DataFileError, FormatNotFound, Problem
 from ..formats import AMOUNT, SIGNED, CellRef, Column, Format, get_format
-from ..model import Agency, Lead, Narrative, Part, Reading, Report, Signature
+from ..model import Agency, Lead, Narrative, Part, Reading, Report, Signature, figure_text
 from ..output import decode_text
 from ..render.context import lead_paragraphs
 
@@ -82,15 +83,29 @@ def _number_text(value):
     raise TypeError(type(value).__name__)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A text cell a spreadsheet shows as text: one it would read as a formula (=HYPERLINK(…),
+    +cmd…) gets a leading apostrophe, which Excel and WPS hide and treat as "this is text"."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def from_spreadsheet_safe(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+
+
 def to_csv(report: Report) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel on Chinese Windows opens it as Unicode."""
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
     for cell in cells(report):
-        writer.writerow([report.agency.name, report.year, report.format.version, cell["table"], cell["row"],
-                         cell["column"], cell["label"], " / ".join(cell["label_path"]),
-                         "true" if cell["derived"] else "false", "" if cell["value"] is None else str(cell["value"])])
+        writer.writerow([spreadsheet_safe(report.agency.name), report.year, report.format.version, cell["table"],
+                         cell["row"], cell["column"], spreadsheet_safe(cell["label"]),
+                         spreadsheet_safe(" / ".join(cell["label_path"])),
+                         "true" if cell["derived"] else "false", "" if cell["value"] is None else figure_text(cell["value"])])
     return ("\ufeff" + stream.getvalue()).encode("utf-8")
 
 
@@ -100,10 +115,7 @@ def to_csv(report: Report) -> bytes:
 def load(path: str | Path) -> Report:
     """A report from a .json or .csv file written by ``to_json``/``to_csv``; DataFileError if unusable."""
     path = Path(path)
-    try:
-        text = decode_text(path.read_bytes())
-    except OSError as exc:
-        raise DataFileError(path, [Problem(f"无法读取文件：{exc.strerror or exc}")]) from None
+    text = decode_text(guard.read_bytes(path, guard.MAX_TEXT_BYTES))
     reader = _Reader(path)
     report = reader.json(text) if path.suffix.lower() == ".json" else reader.csv(text)
     if reader.problems:
@@ -196,6 +208,7 @@ class _Reader:
                 self.problem(f"第 {number} 行有 {len(row)} 列，应为 {len(CSV_FIELDS)} 列。", line=number,
                              hint="文件可能被截断或编辑时多出、少了逗号，请重新导出。")
                 continue
+            row = [from_spreadsheet_safe(value) for value in row]
             records.append((f"第 {number} 行", number, dict(zip(CSV_FIELDS, row, strict=True))))
         reports = {(r["agency"], r["year"], r["format"]) for _, _, r in records}
         if len(reports) != 1:

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import yaml
 
+from .. import guard
 from ..errors import ToolkitError
 from ..formats import Format, get_format, versions
+from ..datafile.strict_yaml import compose
 from .sheets import squash, without_notes
 
 
@@ -124,8 +126,10 @@ def register_categories(fmt: Format):
 
 def _read_extra(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
+        text = guard.read_bytes(path, guard.MAX_DATA_BYTES).decode("utf-8-sig")
+        compose(text, path)  # refuses aliases, which safe_load would expand without bound
+        data = yaml.safe_load(text)
+    except UnicodeDecodeError as exc:
         raise ToolkitError(f"无法读取对照文件 {path}：{exc}") from None
     except yaml.YAMLError as exc:
         raise ToolkitError(f"对照文件 {path} 不是有效的 YAML：{exc}") from None

@@ -10,7 +10,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
+from .. import guard
 from ..errors import ToolkitError
 from ..output import decode_text
 
@@ -114,6 +116,8 @@ def read_sheets(path: Path) -> list[Sheet]:
             return [_csv_sheet(path)]
     except OSError as exc:
         raise ToolkitError(f"无法读取台账 {path}：{exc.strerror or exc}") from None
+    except (csv.Error, ParseError) as exc:
+        raise ToolkitError(f"无法读取台账 {path}：文件内容不是可以识别的表格（{exc}）。请用 Excel 或 WPS 打开后重新保存。") from None
     if suffix in (".xls", ".et", ".ods", ".wps"):
         raise ToolkitError(f"台账 {path} 是 {suffix} 格式，无法直接读取。请在 Excel 或 WPS 中“另存为” .xlsx（Excel 工作簿）后重试。")
     raise ToolkitError(f"不支持的台账文件类型：{path.name}。请使用 .xlsx 工作簿或 .csv 文件。")
@@ -124,6 +128,7 @@ def _workbook_sheets(path: Path) -> list[Sheet]:
 
     from openpyxl import load_workbook
 
+    guard.check_package(path)
     try:
         # Not read-only: read-only mode trusts the sheet's stated dimensions, which some tools get wrong.
         book = load_workbook(path, data_only=True)
@@ -143,7 +148,7 @@ def _workbook_sheets(path: Path) -> list[Sheet]:
 
 
 def _csv_sheet(path: Path) -> Sheet:
-    text = decode_text(path.read_bytes())  # Excel on Chinese Windows saves CSV as GBK
+    text = decode_text(guard.read_bytes(path, guard.MAX_TEXT_BYTES))  # Excel on Chinese Windows saves CSV as GBK
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
@@ -151,6 +156,8 @@ def _csv_sheet(path: Path) -> Sheet:
     reader = csv.reader(io.StringIO(text), dialect)
     rows, start = [], 1
     for values in reader:
+        if len(rows) >= guard.MAX_ROWS:
+            raise guard.refuse(path, f"台账超过 {guard.MAX_ROWS} 行，未读取。", hint="请按年度拆分台账后再统计。")
         rows.append((start, tuple(values)))
         start = reader.line_num + 1
     return Sheet(path.name, None, rows)

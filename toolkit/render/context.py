@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..formats import CellRef
-from ..model import CONTACT_FIELDS, Report
+from ..model import CONTACT_FIELDS, Report, figure_text
 from .geometry import split_words
 
 # Characters XML 1.0 forbids; a pasted control character must not make the document unreadable.
@@ -92,4 +92,4 @@ UNREAD_MARK = "—"  # a figure not read from the source, or a total depending o
 
 def cell_text(report: Report, ref: CellRef) -> str:
     """A figure as printed: 「—」 when it, or a figure it adds up, was not read."""
-    return UNREAD_MARK if report.unread_under(ref) else str(report.value(ref))
+    return UNREAD_MARK if report.unread_under(ref) else figure_text(report.value(ref))

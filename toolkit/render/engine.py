@@ -12,6 +12,7 @@ tests/test_engine.py fails when docxtpl changes them.
 from __future__ import annotations
 
 import functools
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -24,14 +25,16 @@ from docxtpl import DocxTemplate
 from lxml import etree
 from lxml.etree import XMLSyntaxError
 
+from .. import active, guard
 from ..errors import TemplateError
 from ..model import Report
 from . import canonical, narrowing, oxml, signature, typography
 from .context import context
-from .package import Member, read_members, write_package
+from .package import Member, read_members, write_members, write_package
 from .sandbox import environment
 from .templates import default_template
 
+TEMPLATE_KIND = "Word（.docx）模板"
 _JINJA = re.compile(r"\{[{%#]")
 _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 # The string properties docxtpl renders (DocxTemplate.render_properties).
@@ -48,9 +51,11 @@ class CompiledTemplate:
     def __init__(self, path: str | Path, layout: bool = True):
         self.path = Path(path)
         self._layout = layout
+        guard.check_package(self.path, TEMPLATE_KIND)
         with _template_errors(self.path):
-            self._members = read_members(self.path.read_bytes())
-            self._docx = DocxTemplate(self.path)
+            # Active content (macros, OLE, remote links, fields other than page numbers) never reaches a report.
+            self._members, self.removed = active.strip(read_members(guard.read_bytes(self.path, guard.MAX_FILE_BYTES)))
+            self._docx = DocxTemplate(io.BytesIO(write_members(self._members)))
             self._docx.init_docx()
             self._env = environment()
             self._body, self._signature = self._docx.patch_xml(self._docx.get_xml()), None
@@ -164,6 +169,11 @@ class _template_errors:
         if exc is None:
             return False
         path = self.path
+        if (line := _template_line(traceback)) is not None and isinstance(exc, _MISTAKES):
+            raise TemplateError(f"模板 {path} 正文第 {max(line - 1, 1)} 段（按段落顺序计，含表格中的段落）填写时出错："
+                                f"{_mistake(exc)}。") from None
+        if isinstance(exc, (RecursionError, MemoryError, SyntaxError)):
+            raise TemplateError(f"模板 {path} 过于复杂（嵌套过深或过大），无法使用。") from None
         if isinstance(exc, jinja2.exceptions.SecurityError):
             raise TemplateError(f"模板 {path} 试图访问不允许的内容（{exc}），已拒绝生成。") from None
         if isinstance(exc, jinja2.exceptions.UndefinedError):
@@ -174,6 +184,30 @@ class _template_errors:
         if isinstance(exc, (OSError, KeyError, ValueError, zipfile.BadZipFile, PackageNotFoundError, XMLSyntaxError)):
             raise TemplateError(f"无法读取模板 {path}：不是有效的 Word（.docx）文件（{exc}）。") from None
         return False
+
+
+# Mistakes a template's expressions can make on report data: {{ year + 1 }} with a text year, a
+# division by zero, sum() of texts, '%c' % 1114112 …
+_MISTAKES = (TypeError, ArithmeticError, ValueError, LookupError, RecursionError, AttributeError, UnicodeError)
+_MISTAKE_WORDS = {
+    ZeroDivisionError: "除数为零", OverflowError: "数值超出范围", TypeError: "数据类型不匹配（例如文字与数字相加）",
+    RecursionError: "嵌套过深", LookupError: "取不到的元素或键", UnicodeError: "文字编码无效",
+}
+
+
+def _mistake(exc: BaseException) -> str:
+    words = next((w for kind, w in _MISTAKE_WORDS.items() if isinstance(exc, kind)), "计算出错")
+    return f"{words}（{type(exc).__name__}：{str(exc)[:120]}）"
+
+
+def _template_line(traceback) -> int | None:
+    """The line of the template source the error happened on (Jinja names its frames <template>)."""
+    line = None
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename == "<template>":
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return line
 
 
 def _with_paragraph_lines(xml: str) -> str:

@@ -16,7 +16,6 @@ import queue
 import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 import zipfile
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import RenderError
+from ..output import temporary_folder
 from . import fonts, pagination
 from .libreoffice import for_libreoffice
 
@@ -57,7 +57,7 @@ class Conversion:
 
 def docx_to_pdf(docx: bytes, timeout: int = STALL_SECONDS) -> bytes:
     """PDF bytes of one .docx; a table's group labels repeated where a page break cuts them."""
-    with tempfile.TemporaryDirectory(prefix="govreport-") as folder:
+    with temporary_folder("one") as folder:
         source = Path(folder) / "report.docx"
         source.write_bytes(docx)
         result = next(convert_many([source], workers=1, stall_seconds=timeout))
@@ -75,7 +75,7 @@ def convert_many(sources: Iterable[str | Path], workers: int | None = None, stal
     with the label restarted on the new page (a second pass over just those documents).
     """
     continued: dict[Path, Path] = {}
-    with tempfile.TemporaryDirectory(prefix="govreport-continued-") as folder:
+    with temporary_folder("continued") as folder:
         for result in _pool(sources, workers, stall_seconds, office):
             redone = result.pdf and pagination.continue_merged_labels(result.source.read_bytes(), result.pdf)
             if not redone:
@@ -100,7 +100,7 @@ def _pool(sources: Iterable[str | Path], workers: int | None, stall_seconds: flo
     workers = max(1, min(workers or os.cpu_count() or 1, total))
     results: queue.Queue = queue.Queue()
     stop = threading.Event()
-    with tempfile.TemporaryDirectory(prefix="govreport-pdf-") as folder:
+    with temporary_folder("pdf") as folder:
         queue_ = _Queue(pending, workers)
         threads = [threading.Thread(target=_Worker(office, Path(folder) / f"worker-{n}", queue_, results, stop,
                                                    stall_seconds).run, daemon=True) for n in range(workers)]
@@ -189,7 +189,12 @@ class _Worker:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                        start_new_session=True,
                                        env={**fonts.office_environment(self.home), "TMPDIR": str(scratch)})
-            left, problem = self._follow(process, chunk, outbox)
+            watchdog = _watch_for_parent_death(process)
+            try:
+                left, problem = self._follow(process, chunk, outbox)
+            finally:
+                watchdog.kill()
+                watchdog.wait()
             log.seek(0)
             detail = log.read().decode("utf-8", "replace").strip()[-300:]
         if not left:
@@ -252,6 +257,15 @@ def _finished_pdf(path: Path) -> bytes | None:
     except OSError:
         return None
     return data if data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF") else None
+
+
+def _watch_for_parent_death(process: subprocess.Popen) -> subprocess.Popen:
+    """A watcher that kills LibreOffice's process group if this process dies without doing so
+    (SIGKILL, a crash). The parent-death signal reaches only the launcher LibreOffice starts with,
+    not soffice.bin, which the launcher starts in turn."""
+    script = f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 0.5; done; kill -KILL -{process.pid} 2>/dev/null"
+    return subprocess.Popen(["sh", "-c", script], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def _kill(process: subprocess.Popen) -> None:

@@ -32,6 +32,9 @@ MAX_NUMBER_BITS = 128  # a number computed by ** stays below 2**128
 MAX_ITERATIONS = 200_000  # loop iterations in one render of one document part
 MAX_OUTPUT = 30_000_000  # characters one document part may render to
 MAX_SECONDS = 5.0  # wall time of one render of one document part
+MAX_BRACKET_DEPTH = 32  # brackets open at once in one expression: Jinja's parser recurses on each
+MAX_BLOCK_DEPTH = 12  # {% for %}/{% if %}… open at once: a report template nests three or four
+_BLOCKS = frozenset({"for", "if", "with", "filter", "block", "macro", "call", "autoescape", "raw", "trans"})
 
 SAFE_FILTERS = (
     "abs", "capitalize", "count", "d", "default", "e", "escape", "first", "float", "int", "join", "last",
@@ -92,10 +95,61 @@ def _size(value) -> int | None:
     return len(value) if isinstance(value, (str, list, tuple)) else None
 
 
+def _weight(value, limit: int = MAX_SIZE) -> int:
+    """About the characters ``value`` prints as: a list of a thousand 1 MB strings weighs a
+    thousand million, though its length is a thousand. Counting stops past ``limit``."""
+    total, pending = 0, [value]
+    while pending and total <= limit:
+        item = pending.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            total += 2 + len(item)
+            pending.extend(item)
+        elif isinstance(item, dict):
+            total += 2 + len(item)
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        else:
+            total += 8
+    return total
+
+
 def _checked(value):
-    if (_size(value) or 0) > MAX_SIZE:
+    if (_size(value) or 0) > MAX_SIZE or (isinstance(value, (list, tuple)) and _weight(value) > MAX_SIZE):
         raise _too_big("文字或列表")
     return value
+
+
+def _bounded_output(value):
+    """Each {{ … }} before it is turned into text: its printed size checked first."""
+    if _weight(value) > MAX_SIZE:
+        raise _too_big("输出的内容")
+    return value
+
+
+def refuse_deep_nesting(tokens) -> None:
+    """Brackets and blocks nested past what any report needs, refused from the token stream,
+    before Jinja's parser (which recurses per level) or Python's compiler (which stops at 20
+    nested blocks) can fail on them."""
+    brackets = blocks = 0
+    after_block_start = False
+    for token in tokens:
+        if token.type in ("lparen", "lbracket", "lbrace"):
+            brackets += 1
+            if brackets > MAX_BRACKET_DEPTH:
+                raise TemplateRefused(f"模板中的表达式括号嵌套超过 {MAX_BRACKET_DEPTH} 层，已拒绝。", token.lineno)
+        elif token.type in ("rparen", "rbracket", "rbrace"):
+            brackets = max(0, brackets - 1)
+        elif after_block_start and token.type == "name":
+            if token.value in _BLOCKS:
+                blocks += 1
+                if blocks > MAX_BLOCK_DEPTH:
+                    raise TemplateRefused(f"模板中的 {{% for %}}、{{% if %}} 等嵌套超过 {MAX_BLOCK_DEPTH} 层，已拒绝。",
+                                          token.lineno)
+            elif token.value.startswith("end") and token.value[3:] in _BLOCKS:
+                blocks = max(0, blocks - 1)
+        after_block_start = token.type == "block_begin"
 
 
 def bounded_range(*args: int) -> range:
@@ -138,7 +192,8 @@ def _bounded_binop(operator: str, left, right):
     """The size an operator would produce, checked before it is computed."""
     if operator == "*":
         for sequence, times in ((left, right), (right, left)):
-            if _size(sequence) is not None and isinstance(times, int) and _size(sequence) * max(times, 0) > MAX_SIZE:
+            if _size(sequence) is not None and isinstance(times, int) and \
+                    _weight(sequence, MAX_SIZE // max(times, 1)) * max(times, 0) > MAX_SIZE:
                 raise _too_big("重复后的文字或列表")
     elif operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
         if abs(left) > 1 and right > 0 and right * math.log2(abs(left)) > MAX_NUMBER_BITS:
@@ -147,7 +202,7 @@ def _bounded_binop(operator: str, left, right):
         for width, precision in _FORMAT_WIDTH.findall(left):
             if "*" in (width, precision) or int(width or 0) > MAX_SIZE or int(precision or 0) > MAX_SIZE:
                 raise _too_big("格式化宽度")
-    elif operator == "+" and (_size(left) or 0) + (_size(right) or 0) > MAX_SIZE:
+    elif operator == "+" and _size(left) is not None and _weight(left) + _weight(right) > MAX_SIZE:
         raise _too_big("相加后的文字或列表")
     _tick()
 
@@ -196,7 +251,7 @@ class ReportSandbox(SandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%", "+"})
 
     def __init__(self):
-        super().__init__(undefined=jinja2.StrictUndefined, autoescape=True)
+        super().__init__(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_bounded_output)
         self.filters = {name: self.filters[name] for name in SAFE_FILTERS}
         self.filters.update(join=_join, replace=_replace,
                             _bounded_loop=_bounded_loop, _bounded_text=_checked)
@@ -214,6 +269,7 @@ class ReportSandbox(SandboxedEnvironment):
         return compiled
 
     def _parse(self, source, name, filename):
+        refuse_deep_nesting(self._tokenize(source, name, filename))
         tree = super()._parse(source, name, filename)
         self._checks.refuse_forbidden(tree)
         self._checks.wrap(tree)
