@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 from ..errors import RenderError
@@ -86,6 +87,9 @@ def font_folder() -> Path:
     return folder
 
 
+_ONE_AT_A_TIME = threading.Lock()
+
+
 @functools.lru_cache(maxsize=None)
 def _compiler():
     import typst
@@ -115,7 +119,8 @@ def report_pdf(report: Report, draft: bool = False, pdfa: bool = False) -> bytes
 
     source = typeset.markup(report, draft, archival=pdfa).encode("utf-8")
     try:
-        pdf = _compiler().compile(input=source, format="pdf", pdf_standards=[PDFA, UA] if pdfa else [UA])
+        with _ONE_AT_A_TIME:  # one compiler serves the process; a web server's threads take turns
+            pdf = _compiler().compile(input=source, format="pdf", pdf_standards=[PDFA, UA] if pdfa else [UA])
     except typst.TypstError as exc:
         raise RenderError(_explained(str(exc))) from None
     return tagging.tag_row_headers(pdf, [grid(report.format.tables[s.table]) for s in report.format.sections if s.table])
