@@ -369,3 +369,18 @@ def test_a_table_shape_kept_between_runs_is_the_one_the_search_finds(tmp_path, m
     assert shapecache.remembered(layout, settings, lambda: searched) == searched
     assert len(list((tmp_path / "govreport" / "shapes").iterdir())) == 1
     assert shapecache.remembered(layout, settings, lambda: pytest.fail("searched again")) == searched
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
+def test_page_count_equals_libreoffices(sample):
+    from toolkit.render import docx_to_pdf, find_office, render
+
+    from .test_office import REQUIRED
+
+    if find_office() is None:
+        if REQUIRED:
+            pytest.fail("LibreOffice must be installed for this test (see .ci/run)")
+        pytest.skip("LibreOffice is not installed")
+    report = toolkit.load(sample)
+    office = pikepdf.open(io.BytesIO(docx_to_pdf(render(report))))
+    assert len(pikepdf.open(io.BytesIO(native.report_pdf(report))).pages) == len(office.pages)
