@@ -45,6 +45,10 @@ def _installed() -> dict[str, tuple[str, ...]]:
     if shutil.which("fc-list"):
         listing = subprocess.run(["fc-list", "-f", "%{family}\t%{style}\t%{file}\n"], capture_output=True,
                                  text=True, check=False).stdout
+        folders = [f for f in fonts.FONT_FOLDERS if Path(f).is_dir()]
+        if folders and shutil.which("fc-scan"):  # the folders fonts.py adds to fontconfig's for LibreOffice
+            listing += subprocess.run(["fc-scan", "--format", "%{family}\t%{style}\t%{file}\n", *folders],
+                                      capture_output=True, text=True, check=False).stdout
         for line in listing.splitlines():
             families, style, file = (line.split("\t") + ["", ""])[:3]
             if not file or "italic" in style.lower() or "oblique" in style.lower():

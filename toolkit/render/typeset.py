@@ -53,7 +53,8 @@ def _face_list(official: str) -> str:
         if face.free in _CENTRED_PUNCTUATION:
             song = fonts.face("宋体").free
             names.append(f"(name: {string(song)}, covers: regex({string(_PUNCTUATION)}))")
-        names += [string(face.free), string(face.free.removesuffix(" CN"))]
+        # Typst names a face by its family without a region or weight suffix (AR PL UMing, FandolFang).
+        names += [string(face.free), string(face.free.rsplit(" ", 1)[0])]
     latin = [f"(name: {string(n)}, covers: \"latin-in-cjk\")" for n in (LATIN, fonts.LATIN.free)]
     return "(" + ", ".join(latin + list(dict.fromkeys(names))) + ")"
 
