@@ -46,14 +46,14 @@ def govreport(*args, **options):
 
 def test_batch_render_pdf_writes_every_agencys_pdf(office, tmp_path):
     folder, agencies = data_folder(tmp_path / "data", 6)
-    done = govreport("batch", "render", folder, "--out", tmp_path / "out", "--agencies", agencies, "--pdf", "-j", "2")
+    done = govreport("batch", "render", folder, "--out", tmp_path / "out", "--agencies", agencies, "--pdf", "--pdf-engine", "office", "-j", "2")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "共 12 项：完成 12，跳过 0，失败 0" in done.stdout
     for i in range(6):
         pdf = tmp_path / "out" / f"r{i:04d}.pdf"
         text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True, check=True).stdout
         assert agency(i) in text.replace(" ", "").replace("\n", "")
-    again = govreport("batch", "render", folder, "--out", tmp_path / "out", "--pdf")
+    again = govreport("batch", "render", folder, "--out", tmp_path / "out", "--pdf", "--pdf-engine", "office")
     assert "完成 0，跳过 12" in again.stdout
 
 
@@ -107,7 +107,7 @@ def test_ctrl_c_during_pdf_conversion_stops_libreoffice(office, tmp_path):
     out, temporary = tmp_path / "out", tmp_path / "tmp"
     temporary.mkdir()
     process = subprocess.Popen([sys.executable, "-m", "toolkit", "batch", "render", str(folder), "--out", str(out),
-                                "--pdf", "-j", "2"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                "--pdf", "--pdf-engine", "office", "-j", "2"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, start_new_session=True, env={**os.environ, "TMPDIR": str(temporary)})
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and not list(out.glob("*.pdf")):

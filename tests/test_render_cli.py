@@ -44,7 +44,7 @@ def test_render_keeps_existing_files(runner, tmp_path):
 def test_pdf_without_libreoffice_explains_how_to_get_it(runner, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     out = tmp_path / "out.docx"
-    result = runner.invoke(cli, ["render", str(SAMPLES[0]), "-o", str(out), "--pdf"])
+    result = runner.invoke(cli, ["render", str(SAMPLES[0]), "-o", str(out), "--pdf", "--pdf-engine", "office"])
     assert result.exit_code == 2
     assert "LibreOffice" in result.output and "apt-get install" in result.output
     assert out.exists() and not out.with_suffix(".pdf").exists()

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import multiprocessing
 import os
 import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -75,7 +76,8 @@ def run(batch: Batch, workers: int | None = None) -> Iterator[Outcome]:
         for job in batch.jobs:
             yield _guarded(job)
         return
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(batch.shared,))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(batch.shared,),
+                               mp_context=_process_context())
     unreported: set = set()
     try:
         waiting = iter(batch.jobs)
@@ -99,6 +101,14 @@ def run(batch: Batch, workers: int | None = None) -> Iterator[Outcome]:
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _process_context():
+    """Forked workers, unless this process runs Typst's threads (the native PDF path): a fork
+    would copy its locks without the threads that hold them, so workers start afresh then."""
+    from .render import native
+
+    return multiprocessing.get_context("forkserver") if native.started() else None
 
 
 def _start_worker(shared: dict) -> None:
@@ -170,10 +180,14 @@ def write_draft(entry: Entry, year: int, out: Path, previous: Path | None, with_
 
 
 def render_jobs(folder: Path, out: Path, registry: Registry | None = None, ignore_errors: bool = False,
-                force: bool = False, draft: bool = False, extra: tuple[str, ...] = ()) -> Batch:
-    """A job per data file; ``extra`` names further kinds to write beside each .docx ("html", "json", "csv")."""
+                force: bool = False, draft: bool = False, extra: tuple[str, ...] = (), pdf_engine: str | None = None,
+                pdfa: bool = False) -> Batch:
+    """A job per data file; ``extra`` names further kinds to write beside each .docx ("pdf", "html",
+    "json", "csv"). A PDF is typeset in the job when its report takes the native path; the others
+    are left to ``write_pdfs``."""
     return Batch([Job(path.name, write_report, (path, out, ignore_errors, force, draft, extra))
-                  for path in sorted(folder.glob("*.yaml"))], {"registry": registry})
+                  for path in sorted(folder.glob("*.yaml"))],
+                 {"registry": registry, "pdf_engine": pdf_engine, "pdfa": pdfa})
 
 
 @functools.lru_cache(maxsize=None)
@@ -185,7 +199,8 @@ def _template_problems(template: Path, version: str) -> int:
 
 
 def write_report(path: Path, out: Path, ignore_errors: bool, force: bool, draft: bool = False,
-                 extra: tuple[str, ...] = (), *, registry: Registry | None = None) -> Outcome:
+                 extra: tuple[str, ...] = (), *, registry: Registry | None = None, pdf_engine: str | None = None,
+                 pdfa: bool = False) -> Outcome:
     target = out / f"{path.stem}.docx"
     outputs = api.Outputs(docx=target, **{kind: target.with_suffix(f".{kind}") for kind in extra})
     existing = _existing(outputs.paths(), force)
@@ -196,6 +211,10 @@ def write_report(path: Path, out: Path, ignore_errors: bool, force: bool, draft:
     report = api.load_report(path)
     entry = registry.by_name(report.agency.name) if registry else None
     template = entry.template if entry else None
+    if outputs.pdf and api.pdf_engine_for(template, asked=pdf_engine) == api.OFFICE:
+        if pdfa:
+            return Outcome(report.agency.name, FAILED, "使用自定义模板的报告由 LibreOffice 转换 PDF，不能生成 PDF/A")
+        outputs = replace(outputs, pdf=None)  # converted afterwards, in the LibreOffice pool (write_pdfs)
     if template and (problems := _template_problems(template, report.format.version)):
         return Outcome(report.agency.name, FAILED,
                        f"模板 {template.name} 有 {problems} 处问题（govreport template check {template} 查看）")
@@ -203,7 +222,7 @@ def write_report(path: Path, out: Path, ignore_errors: bool, force: bool, draft:
     tally = dict(errors=count(findings, ERROR), warnings=count(findings, WARNING), unfinished=is_unfinished(findings))
     try:
         api.render_files(report, outputs, template=template, ignore_errors=ignore_errors, force=force, draft=draft,
-                         findings=findings)
+                         findings=findings, pdf_engine=pdf_engine, pdfa=pdfa)
     except api.ReportHasErrors:
         return Outcome(report.agency.name, FAILED, f"有 {tally['errors']} 个错误，未生成（govreport check {path.name} 查看）",
                        **tally)
@@ -217,6 +236,12 @@ def write_report(path: Path, out: Path, ignore_errors: bool, force: bool, draft:
 def report_paths(batch: Batch) -> list[Path]:
     """The .docx each job of a render batch writes."""
     return [out / f"{path.stem}.docx" for path, out, *_ in (job.arguments for job in batch.jobs)]
+
+
+def office_pdf_reports(batch: Batch, outcomes: list[Outcome]) -> list[Path]:
+    """The reports on disk whose PDF the jobs did not typeset: for the LibreOffice pool."""
+    made = {output for outcome in outcomes for output in outcome.outputs}
+    return [p for p in report_paths(batch) if p.exists() and str(p.with_suffix(".pdf")) not in made]
 
 
 def write_pdfs(reports: list[Path], force: bool, workers: int | None = None) -> Iterator[Outcome]:

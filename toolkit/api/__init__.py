@@ -25,6 +25,9 @@ from .checking import (
 from .drafts import FormatNotForYear, default_name, draft_text, new_report, write_draft
 from .registers import Tallied, tally_draft, tally_into, tally_registers, write_register_template
 from .rendering import (
+    NATIVE,
+    OFFICE,
+    PDF_ENGINES,
     Rendered,
     ReportHasErrors,
     ReportUnfinished,
@@ -32,6 +35,7 @@ from .rendering import (
     UnreadFiguresInReport,
     refuse_existing,
     render_docx,
+    pdf_engine_for,
     render_files,
     template_findings,
 )
@@ -52,11 +56,12 @@ __all__ = [
     "Problem", "Report", "RoleMissing", "ToolkitError", "WARNING", "check_format_file", "dumps", "format_for_year",
     "get_format", "loads", "versions",
     "Adopted", "CheckResult", "VERDICTS", "add_copied_sections", "overall_verdict",
-    "previous_year_pairs", "DATA_SUFFIXES", "FormatNotForYear", "Loaded", "OPEN_DATA_SUFFIXES", "Outputs",
+    "previous_year_pairs", "DATA_SUFFIXES", "FormatNotForYear", "Loaded", "NATIVE", "OFFICE", "OPEN_DATA_SUFFIXES",
+    "Outputs", "PDF_ENGINES",
     "Rendered", "ReportHasErrors", "ReportUnfinished", "Tallied", "TemplateCheck", "TemplateRejected",
     "UnreadFigures", "UnreadFiguresInReport", "adopt_template", "check", "check_file", "check_files",
     "check_template", "default_name", "draft_text", "export_template", "is_data_file", "load", "load_report",
-    "new_report", "output_paths", "readable_suffixes", "refuse_existing", "render_docx", "render_files",
+    "new_report", "output_paths", "pdf_engine_for", "readable_suffixes", "refuse_existing", "render_docx", "render_files",
     "tally_draft", "tally_into", "tally_registers", "template_findings", "template_format", "write_draft",
     "write_register_template",
 ]

@@ -97,6 +97,19 @@ def render_docx(report: Report, template: str | Path | None = None, draft: bool 
     return content
 
 
+NATIVE, OFFICE = "native", "office"
+PDF_ENGINES = (NATIVE, OFFICE)
+
+
+def pdf_engine_for(template: Path | None, chart: bool = False, asked: str | None = None) -> str:
+    """Which PDF path a report takes: the native one for the default layout; LibreOffice for an
+    agency's own Word template (only an office suite prints an arbitrary .docx as Word would) and
+    for a report with the chart, which is placed in the Word document. ``asked`` decides when given."""
+    if asked:
+        return asked
+    return OFFICE if template or chart else NATIVE
+
+
 @dataclass
 class Rendered:
     """A report written: the findings it was checked with, the files written, and those left as they were."""
@@ -112,9 +125,16 @@ class Rendered:
         return count(self.findings, ERROR)
 
 
+def _needs_engine(message: str, remedy: str) -> ToolkitError:
+    error = ToolkitError(message)
+    error.remedy = remedy
+    return error
+
+
 def render_files(report: Report, outputs: Outputs, *, template: Path | None = None, previous: Report | None = None,
                  ignore_errors: bool = False, force: bool = False, draft: bool = False,
-                 findings: list[Finding] | None = None, allow_unread: bool = False) -> Rendered:
+                 findings: list[Finding] | None = None, allow_unread: bool = False, pdf_engine: str | None = None,
+                 pdfa: bool = False) -> Rendered:
     """Check, gate on errors, on unread figures and on unfinished text, lint a custom template, then
     write every output asked for. An unfinished report is written only as a ``draft``, its .docx
     marked as such; figures not read (null) only with ``allow_unread``, shown as 「—」 with the
@@ -123,6 +143,7 @@ def render_files(report: Report, outputs: Outputs, *, template: Path | None = No
     Everything is made in memory first, so nothing is written when any part fails. A file already
     on disk with exactly the bytes this report gives is left as it is, so a PDF or a web page can
     be added beside an existing .docx without ``force``. The chart needs last year's report.
+    The PDF takes the path ``pdf_engine_for`` chooses; ``pdfa`` (native path only) makes it PDF/A-2a.
     """
     findings = check(report, previous) if findings is None else findings
     if report.unread and not allow_unread:
@@ -140,13 +161,23 @@ def render_files(report: Report, outputs: Outputs, *, template: Path | None = No
         if problems := blocking(linted):
             raise TemplateRejected(template, problems)
         findings = findings + linted  # what is left: active content, removed from the report (toolkit.active)
-    document = render_docx(report, template, draft) if outputs.docx or outputs.pdf else None
+    engine = pdf_engine_for(template, outputs.chart, pdf_engine) if outputs.pdf else None
+    if engine == NATIVE and outputs.chart:
+        raise _needs_engine("原生 PDF 不含对比图，同时生成对比图时须由办公软件生成 PDF。", "office_pdf")
+    if pdfa and engine != NATIVE:
+        raise _needs_engine("PDF/A 仅由原生 PDF 生成。", "native_pdf")
+    document = render_docx(report, template, draft) if outputs.docx or engine == OFFICE else None
     contents, document = output_contents(report, outputs, document, previous, draft)
+    fallbacks = []
+    if engine == NATIVE:
+        from ..render import native
+
+        contents[outputs.pdf] = native.report_pdf(report, draft=draft, pdfa=pdfa)
+        fallbacks = native.missing_faces()
     unchanged = [p for p, data in contents.items() if p.exists() and p.read_bytes() == data]
     refuse_existing([p for p in outputs.paths() if p not in unchanged], force)
     written = [write_atomic(p, data, force=force) for p, data in contents.items() if p not in unchanged]
-    fallbacks = []
-    if outputs.pdf:
+    if engine == OFFICE:
         from ..render import docx_to_pdf, fonts
 
         try:

@@ -126,10 +126,15 @@ def batch_new(agencies, year, out, previous, with_docx, format_version, force, w
 @click.option("--csv", "with_csv", is_flag=True, help="同时生成开放数据 CSV。")
 @click.option("--ignore-errors", is_flag=True, help="有错误的报告也生成（不推荐）。")
 @click.option("--draft", is_flag=True, help="尚未填写完整的报告也生成，标明“征求意见稿”。")
-@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换出 PDF（与 Word 文件同名）。")
+@click.option("--pdf", is_flag=True, help="同时生成 PDF（与 Word 文件同名）。")
+@click.option("--pdf-engine", type=click.Choice(api.PDF_ENGINES),
+              help="PDF 的生成方式：native 由本工具直接排版；office 用 LibreOffice 转换。"
+                   "默认：使用默认模板的报告 native，使用本机关模板的报告 office。")
+@click.option("--pdfa", is_flag=True, help="PDF 按 PDF/A-2 长期保存格式生成（仅 native）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
 @_JOBS_OPTION
-def batch_render(folder, out, agencies, with_html, with_json, with_csv, ignore_errors, draft, pdf, force, workers):
+def batch_render(folder, out, agencies, with_html, with_json, with_csv, ignore_errors, draft, pdf, pdf_engine, pdfa,
+                 force, workers):
     """为文件夹中的每个数据文件生成 Word 报告（可同时生成 PDF、网页和开放数据）。
 
     按 Ctrl-C 可随时中断：已写出的文件都是完整的，重新运行同一命令即可继续。
@@ -141,12 +146,14 @@ def batch_render(folder, out, agencies, with_html, with_json, with_csv, ignore_e
       govreport batch render 2025/ --out 报告/ --html --json --csv
     """
     loaded = _registry(agencies) if agencies else None
-    extra = tuple(kind for kind, asked in (("html", with_html), ("json", with_json), ("csv", with_csv)) if asked)
-    jobs = batch_lib.render_jobs(folder, out, loaded, ignore_errors, force, draft, extra)
+    pdf = pdf or pdfa
+    kinds = (("pdf", pdf), ("html", with_html), ("json", with_json), ("csv", with_csv))
+    extra = tuple(kind for kind, asked in kinds if asked)
+    jobs = batch_lib.render_jobs(folder, out, loaded, ignore_errors, force, draft, extra, pdf_engine, pdfa)
     progress = _run(jobs, workers, "生成报告")
     planned = len(jobs)
-    if pdf:
-        reports = [p for p in batch_lib.report_paths(jobs) if p.exists()]
+    if pdf and pdf_engine != api.NATIVE:
+        reports = batch_lib.office_pdf_reports(jobs, progress.outcomes)
         planned += len(reports)
         progress.follow(batch_lib.write_pdfs(reports, force, workers), len(reports), "转换 PDF")
     _summarize(progress, planned, len(loaded.problems) if loaded else 0)

@@ -22,6 +22,8 @@ ADVICE = {
     "register_template": ("template_dest", "可用 {flag} 生成标准台账"),
     "agency": ("agency", "可用 {flag} 指定机关全称"),
     "year": ("year", "可用 {flag} 指定报告年度"),
+    "office_pdf": ("pdf_engine", "请用 {flag} office"),
+    "native_pdf": ("pdf_engine", "请用 {flag} native"),
     "data": ("data", "请用 {flag} 指定数据文件夹，或用 --database 指定数据库地址"),
 }
 _COMMAND = "govreport.command"

@@ -149,7 +149,11 @@ def extract(source, output, agency, year, force):
               help="输出文件，类型由扩展名决定：.docx Word 报告、.pdf、.html 网页、.json 或 .csv 开放数据、"
                    ".png 或 .svg 对比图；默认按报告标题命名的 Word 文件。")
 @click.option("--template", type=_FILE, help="自定义的 Word 模板（默认使用对应格式的官方模板）。")
-@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换出 PDF（与输出文件同名）。")
+@click.option("--pdf", is_flag=True, help="同时生成 PDF（与输出文件同名）。")
+@click.option("--pdf-engine", type=click.Choice(api.PDF_ENGINES),
+              help="PDF 的生成方式：native 由本工具直接排版（默认模板时的默认方式，带标签、可供读屏）；"
+                   "office 用 LibreOffice 转换 Word 报告（使用自定义模板或对比图时的默认方式）。")
+@click.option("--pdfa", is_flag=True, help="PDF 按 PDF/A-2 长期保存格式生成（仅 native）。")
 @click.option("--html", "with_html", is_flag=True, help="同时生成网页（.html，可直接发布到政府网站年报栏目）。")
 @click.option("--json", "with_json", is_flag=True, help="同时生成开放数据 JSON（每个单元格一条，含官方名称）。")
 @click.option("--csv", "with_csv", is_flag=True, help="同时生成开放数据 CSV（UTF-8，Excel 可直接打开）。")
@@ -160,7 +164,7 @@ def extract(source, output, agency, year, force):
               help="数据文件中有未读取的数字（null）时也生成：这些格及受其影响的总计显示为“—”，不按 0 计。")
 @click.option("--draft", is_flag=True, help="尚未填写完整（有【待填写】或缺机关全称）时也生成，并在标题上方标明“征求意见稿”。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
-def render(data, output, template, pdf, with_html, with_json, with_csv, chart, previous, ignore_errors, allow_unread,
+def render(data, output, template, pdf, pdf_engine, pdfa, with_html, with_json, with_csv, chart, previous, ignore_errors, allow_unread,
            draft, force):
     """由数据文件生成正式的 Word 报告，以及 PDF、网页、开放数据和对比图。
 
@@ -172,6 +176,7 @@ def render(data, output, template, pdf, with_html, with_json, with_csv, chart, p
     示例：
       govreport render 2025.yaml
       govreport render 2025.yaml -o 报告.docx --pdf --html --json --csv
+      govreport render 2025.yaml -o 报告.pdf --pdfa
       govreport render 2025.yaml -o 报告.html
       govreport render 2025.yaml --previous 2024.yaml --chart --html
       govreport render 2025.yaml --template 本单位模板.docx
@@ -179,9 +184,10 @@ def render(data, output, template, pdf, with_html, with_json, with_csv, chart, p
     report = api.load_report(data)
     last_year = api.load_report(previous) if previous else None
     findings = api.check(report, last_year)
-    outputs = api.output_paths(report, output, pdf, html=with_html, json=with_json, csv=with_csv, chart=chart)
+    outputs = api.output_paths(report, output, pdf or pdfa, html=with_html, json=with_json, csv=with_csv, chart=chart)
     rendered = api.render_files(report, outputs, template=template, previous=last_year, ignore_errors=ignore_errors,
-                                force=force, draft=draft, findings=findings, allow_unread=allow_unread)
+                                force=force, draft=draft, findings=findings, allow_unread=allow_unread,
+                                pdf_engine=pdf_engine, pdfa=pdfa)
     echo_findings(rendered.findings, err=True)
     if rendered.errors:
         click.secho(f"！！！注意：报告有 {rendered.errors} 个错误，仍按要求生成。请勿直接公开发布！！！",

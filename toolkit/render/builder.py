@@ -7,6 +7,7 @@ Rebuild the shipped templates with ``python -m toolkit.render.builder``.
 from __future__ import annotations
 
 import functools
+import math
 import sys
 from pathlib import Path
 
@@ -30,7 +31,8 @@ SIZE = {"二号": Pt(22), "三号": Pt(16), "四号": Pt(14), "五号": Pt(10.5)
 PAGE = {"width": Mm(210), "height": Mm(297), "top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
 TYPE_AREA_WIDTH_MM = 156
 LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
-LINE_PITCH_TWIPS = round(225 / 25.4 * 72 * 20 / LINES_PER_PAGE)  # 225 mm type area height / 22 lines
+# 225 mm type area height / 22 lines, rounded down: a pitch a hair too tall leaves LibreOffice room for 21.
+LINE_PITCH_TWIPS = math.floor(225 / 25.4 * 72 * 20 / LINES_PER_PAGE)
 # 28 characters of 16 pt need 448 pt; the type area is 442 pt wide, so body text is condensed a little.
 BODY_CONDENSING = round((TYPE_AREA_WIDTH_MM / 25.4 * 72 / CHARS_PER_LINE - SIZE["三号"].pt) * 20) - 1
 
@@ -61,8 +63,11 @@ SPACE_AFTER_TABLE = Pt(LINE_PITCH_TWIPS / 20 / 2)
 @functools.lru_cache(maxsize=None)
 def table_shape(layout: Grid) -> TableGeometry:
     """Column widths (twips, summing to the type area) and the narrowest figure scale they allow
-    (worked out once per table: the search takes a fraction of a second)."""
-    return table_geometry(layout, TYPE_AREA_TWIPS, figure_em_twips(layout) / 20, CELL_MARGIN_TWIPS)
+    (worked out once per table and kept between runs: the search takes a fraction of a second)."""
+    from .shapecache import remembered
+
+    settings = (TYPE_AREA_TWIPS, figure_em_twips(layout) / 20, CELL_MARGIN_TWIPS)
+    return remembered(layout, settings, lambda: table_geometry(layout, *settings))
 
 
 def figure_em_twips(layout: Grid) -> float:
