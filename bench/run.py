@@ -67,7 +67,7 @@ def data_folder(folder: Path, count: int) -> tuple[Path, Path]:
     the samples) times a factor of its own: every sum still adds up, and no two reports are alike.
     And the agency list naming them all."""
     folder.mkdir(parents=True)
-    samples = [toolkit.load(p) for p in SAMPLES]
+    samples = [toolkit.load(p).report for p in SAMPLES]
     rows = ["机关全称,代码,层级,网站,网址"]
     for i in range(count):
         name = agency_name(i)

@@ -35,7 +35,7 @@ HOSTILE = '#pagebreak() $x^2$ \\ "引号" <标签> @引用 *粗* _斜_ // 注释
 
 
 def sample_reports():
-    return [*(toolkit.load(p) for p in SAMPLES), stress_report(True), stress_report(False)]
+    return [*(toolkit.load(p).report for p in SAMPLES), stress_report(True), stress_report(False)]
 
 
 REPORT_IDS = [*(p.stem for p in SAMPLES), "stress-sealed", "stress-unsealed"]
@@ -107,7 +107,7 @@ def test_read_back_gives_every_figure_narrative_and_signature(pdfs, index, tmp_p
 def test_a_name_that_fits_on_one_line_stays_on_one_line(pdfs):
     """The 落款 of the stress report (32 characters, broken between words into two lines) ends two
     characters from the right margin, and a short name is one line."""
-    report = toolkit.load(SAMPLES[0])
+    report = toolkit.load(SAMPLES[0]).report
     lines = pdf_lines(pdfs[SAMPLES[0].stem])
     name = report.signature.name or report.agency.name
     assert any(text == name for *_, text in lines), name
@@ -185,7 +185,7 @@ def structure_of(node):
 
 
 def test_headings_carry_the_section_names_and_metadata_the_title(pdfs):
-    report = toolkit.load(SAMPLES[0])
+    report = toolkit.load(SAMPLES[0]).report
     document, elements = structure(pdfs[SAMPLES[0].stem])
     texts = squeezed_text(pdfs[SAMPLES[0].stem])
     assert all(s.heading in texts for s in report.format.sections)
@@ -219,7 +219,7 @@ def test_page_is_a4_with_the_gbt_9704_type_area_and_outer_page_numbers(pdfs):
             assert abs(x1 - (right - 14)) < 3, (page, x1)  # odd pages: right, one 4号 character in
         else:
             assert abs(x0 - (left + 14)) < 3, (page, x0)
-    report = toolkit.load(SAMPLES[0])
+    report = toolkit.load(SAMPLES[0]).report
     title = [line for line in lines if line[5] in (report.agency.name, f"{report.year}年政府信息公开工作年度报告")]
     assert len(title) == 2
     for *_, x0, _, x1, _, text in title:
@@ -247,13 +247,13 @@ def test_a_table_running_onto_the_next_page_restarts_its_group_label(pdfs):
               and table_attributes(node).get("/Scope") == "/Row" and int(table_attributes(node).get("/RowSpan", 1)) > 1
               and str(node.ID).startswith("R2x0")]
     spans = sorted(int(table_attributes(node).RowSpan) for node in groups)
-    layout = grid(toolkit.load(SAMPLES[0]).format.tables["applications"])
+    layout = grid(toolkit.load(SAMPLES[0]).report.format.tables["applications"])
     whole = next(c for c in layout.label_cells() if c.text == "三、本年度办理结果")
     assert len(spans) == 2 and sum(spans) == whole.rowspan
 
 
 def test_markup_in_the_data_is_printed_as_text(tmp_path):
-    report = toolkit.load(SAMPLES[0])
+    report = toolkit.load(SAMPLES[0]).report
     key = next(iter(report.narrative))
     report.narrative[key].paragraphs = [HOSTILE, *report.narrative[key].paragraphs[1:]]
     report.agency.name = "某某县#set text(red)人民政府"
@@ -264,7 +264,7 @@ def test_markup_in_the_data_is_printed_as_text(tmp_path):
 
 
 def test_draft_is_marked_and_unread_figures_show_a_dash(tmp_path):
-    report = toolkit.load(SAMPLES[0])
+    report = toolkit.load(SAMPLES[0]).report
     ref = next(iter(report.format.iter_input_cells()))
     report.unread = {ref}
     pdf = native.report_pdf(report, draft=True)
@@ -274,7 +274,7 @@ def test_draft_is_marked_and_unread_figures_show_a_dash(tmp_path):
 
 
 def test_pdfa_has_its_identification_output_intent_and_no_transparency():
-    pdf = native.report_pdf(toolkit.load(SAMPLES[0]), pdfa=True)
+    pdf = native.report_pdf(toolkit.load(SAMPLES[0]).report, pdfa=True)
     document = pikepdf.open(io.BytesIO(pdf))
     with document.open_metadata() as xmp:
         assert xmp["pdfaid:part"] == "2" and xmp["pdfaid:conformance"] == "A"
@@ -292,7 +292,7 @@ def test_pdfa_has_its_identification_output_intent_and_no_transparency():
 def test_open_pdfua_checker_finds_nothing(tmp_path):
     pdfua = pytest.importorskip("pdfua")
     path = tmp_path / "r.pdf"
-    path.write_bytes(native.report_pdf(toolkit.load(SAMPLES[0]), pdfa=True))
+    path.write_bytes(native.report_pdf(toolkit.load(SAMPLES[0]).report, pdfa=True))
     report = pdfua.validate(str(path))
     assert [f for f in report.findings if str(f.severity).upper().endswith(("ERROR", "WARNING"))] == []
 
@@ -346,11 +346,11 @@ def test_batch_typesets_pdfs_in_its_workers(runner, tmp_path):
     assert "转换 PDF" not in result.output  # no LibreOffice stage: every report took the native path
     for sample in SAMPLES:
         pdf = (tmp_path / "out" / f"{sample.stem}.pdf").read_bytes()
-        assert toolkit.load(sample).agency.name in squeezed_text(pdf)
+        assert toolkit.load(sample).report.agency.name in squeezed_text(pdf)
 
 
 def test_an_empty_part_title_is_left_out_and_a_character_no_font_has_is_named():
-    report = toolkit.load(SAMPLES[1])
+    report = toolkit.load(SAMPLES[1]).report
     narrative = next(n for n in report.narrative.values() if n.parts)
     narrative.parts[0].title = ""
     assert narrative.parts[0].paragraphs[0][:10] in squeezed_text(native.report_pdf(report))
@@ -364,7 +364,7 @@ def test_a_table_shape_kept_between_runs_is_the_one_the_search_finds(tmp_path, m
     from toolkit.render.geometry import table_geometry
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    layout = grid(toolkit.load(SAMPLES[0]).format.tables["applications"])
+    layout = grid(toolkit.load(SAMPLES[0]).report.format.tables["applications"])
     settings = (builder.TYPE_AREA_TWIPS, 9.0, builder.CELL_MARGIN_TWIPS)
     searched = table_geometry(layout, *settings)
     assert shapecache.remembered(layout, settings, lambda: searched) == searched
@@ -382,6 +382,6 @@ def test_page_count_equals_libreoffices(sample):
         if REQUIRED:
             pytest.fail("LibreOffice must be installed for this test (see .ci/run)")
         pytest.skip("LibreOffice is not installed")
-    report = toolkit.load(sample)
+    report = toolkit.load(sample).report
     office = pikepdf.open(io.BytesIO(docx_to_pdf(render(report))))
     assert len(pikepdf.open(io.BytesIO(native.report_pdf(report))).pages) == len(office.pages)

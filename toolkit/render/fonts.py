@@ -121,7 +121,8 @@ _SUBSET = re.compile(r"^[A-Z]{6}\+")
 
 
 def pdf_fonts(pdf: bytes) -> list[str]:
-    """PostScript names of the fonts a PDF uses (subset prefixes removed), as pdffonts lists them."""
+    """PostScript names of the fonts a PDF uses, as pdffonts lists them, without the subset prefix
+    or the CMap a CID font's name may carry (Typst writes "FandolFang-Regular-Identity-H")."""
     if shutil.which("pdffonts") is None:
         return []
     with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
@@ -129,7 +130,7 @@ def pdf_fonts(pdf: bytes) -> list[str]:
         file.flush()
         listing = subprocess.run(["pdffonts", file.name], capture_output=True, text=True, check=False).stdout
     names = [line.split()[0] for line in listing.splitlines()[2:] if line.strip()]
-    return list(dict.fromkeys(_SUBSET.sub("", name) for name in names))
+    return list(dict.fromkeys(_SUBSET.sub("", name).removesuffix("-Identity-H") for name in names))
 
 
 def _compact(name: str) -> str:

@@ -17,6 +17,7 @@ from .builder import (BODY_CONDENSING, CHARS_PER_LINE, CELL_MARGIN_TWIPS, LATIN,
                       TYPE_AREA_TWIPS, table_shape)
 from .context import context
 from .draftmark import DRAFT_MARK
+from .narrowing import Narrowed, narrowed_columns, style_name
 from .signature import layout as signature_layout
 
 _PT_PER_TWIP = 1 / 20
@@ -85,7 +86,7 @@ def _preamble(report: Report, values: dict, draft: bool, archival: bool) -> str:
     if calc.odd(n) {{ align(right, pad(right: 1em, number)) }} else {{ align(left, pad(left: 1em, number)) }}
   }})
 #set text(lang: "zh", region: "CN", font: {body_font}, size: {body_size}pt, tracking: {BODY_CONDENSING * _PT_PER_TWIP}pt,
-  top-edge: 0.88em, bottom-edge: -0.12em, cjk-latin-spacing: auto)
+  top-edge: 0.88em, bottom-edge: -0.12em, cjk-latin-spacing: auto, overhang: false)
 #set par(justify: true, leading: {leading:.2f}pt, spacing: {leading:.2f}pt,
   first-line-indent: (amount: 2em, all: true))
 #show heading: it => block(above: {leading:.2f}pt, below: {leading:.2f}pt, sticky: true, [#h(2em)#it.body])
@@ -110,6 +111,7 @@ def _date(report: Report, archival: bool) -> str:
 def markup(report: Report, draft: bool = False, archival: bool = False) -> str:
     """The whole report as Typst markup; ``archival`` for PDF/A."""
     values = context(report)
+    narrowed = narrowed_columns(report.format, values)
     parts = [_preamble(report, values, draft, archival)]
     if draft:
         mark_font, mark_size = _style("一级标题")
@@ -123,7 +125,7 @@ def markup(report: Report, draft: bool = False, archival: bool = False) -> str:
         parts.append(f"#heading(level: 1, {string(section.heading)})")
         parts += [_paragraph(p) for p in narrative["paragraphs"]]
         if section.table:
-            parts.append(_table(grid(fmt.tables[section.table]), values))
+            parts.append(_table(grid(fmt.tables[section.table]), values, narrowed))
         for part in narrative["parts"]:
             if part["title"].strip():  # an empty heading would say nothing to a screen reader
                 parts.append(f"#heading(level: 2, {string(part['title'])})")
@@ -168,7 +170,7 @@ def _paragraph(text: str) -> str:
     return f"#par({string(text)})" if text.strip() else ""
 
 
-def _table(layout: Grid, values: dict) -> str:
+def _table(layout: Grid, values: dict, narrowed: dict[str, Narrowed]) -> str:
     """One table: columns of the Word template's widths, its merges, header rows repeated on a new
     page, and each merged group label printed again on the page a break carries its rows to.
 
@@ -176,8 +178,10 @@ def _table(layout: Grid, values: dict) -> str:
     placed by position, split where the rows it spans change page: each body row carries a
     marker, and the table is laid out again once Typst knows on which page each marker fell.
     A table short enough to fit on a page is kept on one page, as the Word template's rows keep
-    together."""
+    together. Figures are narrowed only in the columns ``narrowed`` names, as in the Word file."""
     shape = table_shape(layout)
+    scales = {col: narrowed[style_name(layout.table.key, col)].scale
+              for col in range(layout.cols) if style_name(layout.table.key, col) in narrowed}
     font, size = _style(TABLE_STYLE[layout.table.layout])
     header_rows = min(c.row for c in layout.figure_cells())
     groups = [c for c in layout.label_cells() if c.rowspan > 1 and c.row >= header_rows]
@@ -190,7 +194,7 @@ def _table(layout: Grid, values: dict) -> str:
         if cell in groups:
             continue
         marker = label if groups and marked.get(cell.row) == cell else None
-        rows[cell.row].append(_cell(cell, layout, shape, values, header_rows, marker))
+        rows[cell.row].append(_cell(cell, layout, shape, scales, values, header_rows, marker))
     if layout.table.layout == "blocks":
         # Each block's title and column names head its own rows (Typst sub-headers).
         titles = {c.row for c in layout.label_cells() if c.colspan == layout.cols}
@@ -198,7 +202,7 @@ def _table(layout: Grid, values: dict) -> str:
                 if row in titles or row - 1 in titles else ", ".join(own) for row, own in enumerate(rows)]
     else:
         body = [f"table.header({', '.join(c for own in rows[:header_rows] for c in own)})"]
-        body += [f"..group({c.col}, {c.row}, {c.rowspan}, {_content(c, shape, values)})" for c in groups]
+        body += [f"..group({c.col}, {c.row}, {c.rowspan}, {_content(c, scales, values)})" for c in groups]
         body += [", ".join(own) for own in rows[header_rows:] if own]
     line = size * _LINE_EM
     height = shape.height_lines * line + layout.rows * 2 * _CELL_PAD_PT
@@ -226,18 +230,20 @@ def _columns(shape) -> str:
     return ", ".join(f"{w * _PT_PER_TWIP:.2f}pt" for w in shape.widths)
 
 
-def _content(cell: GridCell, shape, values: dict) -> str:
-    """A cell's text as a Typst string: its figure (squeezed when the table's figures are), or its label."""
+def _content(cell: GridCell, scales: dict[int, int], values: dict) -> str:
+    """A cell's text as a Typst string: its figure (squeezed when its column's figures are), or its label."""
     if not cell.ref:
         return string(cell.text or "")
     content = string(values[cell.ref.table][cell.ref.row][cell.ref.col])
-    return f"scale(x: {shape.figure_scale}%, reflow: true, {content})" if shape.figure_scale < 100 else content
+    scale = scales.get(cell.col, 100)
+    return f"scale(x: {scale}%, reflow: true, {content})" if scale < 100 else content
 
 
-def _cell(cell: GridCell, layout: Grid, shape, values: dict, header_rows: int, marker: str | None = None) -> str:
+def _cell(cell: GridCell, layout: Grid, shape, scales: dict[int, int], values: dict, header_rows: int,
+          marker: str | None = None) -> str:
     """A cell as Typst: a bare string when it is a plain one-by-one cell, else table.cell(...);
     ``marker`` labels an invisible note of the cell's row, for finding the page it is printed on."""
-    content = _content(cell, shape, values)
+    content = _content(cell, scales, values)
     if marker:
         content = f"[#metadata({cell.row})<{marker}>#{content}]"
     indent = shape.indents.get((cell.row, cell.col))
