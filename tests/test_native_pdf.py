@@ -21,7 +21,7 @@ import toolkit
 from toolkit import api
 from toolkit.cli import cli
 from toolkit.layout import grid
-from toolkit.render import fonts, native, tagging
+from toolkit.render import fonts, native, tagging, typeset
 from toolkit.render.builder import PAGE
 
 from .conftest import SAMPLES
@@ -385,3 +385,18 @@ def test_page_count_equals_libreoffices(sample):
     report = toolkit.load(sample).report
     office = pikepdf.open(io.BytesIO(docx_to_pdf(render(report))))
     assert len(pikepdf.open(io.BytesIO(native.report_pdf(report))).pages) == len(office.pages)
+
+
+def test_table_cells_are_shaded_and_figures_narrowed_as_the_format_and_report_say(tmp_path):
+    """Table 二's 第二十条 rows carry the format's fill (C6D9F1), as in the Word template; figures
+    that fit are printed at full width (the huaian sample narrows nothing)."""
+    from PIL import Image
+
+    report = toolkit.load(next(p for p in SAMPLES if "huaian" in p.name)).report
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(native.report_pdf(report))
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "p")], check=True)
+    shaded = sum(1 for page in sorted(tmp_path.glob("p-*.png"))
+                 for pixel in Image.open(page).convert("RGB").getdata() if pixel == (198, 217, 241))
+    assert shaded > 500
+    assert "scale(x:" not in typeset.markup(report)

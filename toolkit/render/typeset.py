@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from ..layout import Grid, GridCell, grid
+from ..formats import CellLook, Format
 from ..model import Report
 from . import fonts
 from .builder import (BODY_CONDENSING, CHARS_PER_LINE, CELL_MARGIN_TWIPS, LATIN, LINE_PITCH_TWIPS, PAGE, SIZE, STYLES, TABLE_STYLE,
@@ -125,7 +126,7 @@ def markup(report: Report, draft: bool = False, archival: bool = False) -> str:
         parts.append(f"#heading(level: 1, {string(section.heading)})")
         parts += [_paragraph(p) for p in narrative["paragraphs"]]
         if section.table:
-            parts.append(_table(grid(fmt.tables[section.table]), values, narrowed))
+            parts.append(_table(grid(fmt.tables[section.table]), values, narrowed, fmt))
         for part in narrative["parts"]:
             if part["title"].strip():  # an empty heading would say nothing to a screen reader
                 parts.append(f"#heading(level: 2, {string(part['title'])})")
@@ -170,7 +171,7 @@ def _paragraph(text: str) -> str:
     return f"#par({string(text)})" if text.strip() else ""
 
 
-def _table(layout: Grid, values: dict, narrowed: dict[str, Narrowed]) -> str:
+def _table(layout: Grid, values: dict, narrowed: dict[str, Narrowed], fmt: Format) -> str:
     """One table: columns of the Word template's widths, its merges, header rows repeated on a new
     page, and each merged group label printed again on the page a break carries its rows to.
 
@@ -178,7 +179,8 @@ def _table(layout: Grid, values: dict, narrowed: dict[str, Narrowed]) -> str:
     placed by position, split where the rows it spans change page: each body row carries a
     marker, and the table is laid out again once Typst knows on which page each marker fell.
     A table short enough to fit on a page is kept on one page, as the Word template's rows keep
-    together. Figures are narrowed only in the columns ``narrowed`` names, as in the Word file."""
+    together. Figures are narrowed only in the columns ``narrowed`` names, and cells aligned and shaded
+    as the format's ``table_cells`` says, as in the Word file."""
     shape = table_shape(layout)
     scales = {col: narrowed[style_name(layout.table.key, col)].scale
               for col in range(layout.cols) if style_name(layout.table.key, col) in narrowed}
@@ -194,7 +196,8 @@ def _table(layout: Grid, values: dict, narrowed: dict[str, Narrowed]) -> str:
         if cell in groups:
             continue
         marker = label if groups and marked.get(cell.row) == cell else None
-        rows[cell.row].append(_cell(cell, layout, shape, scales, values, header_rows, marker))
+        rows[cell.row].append(_cell(cell, layout, shape, scales, values, header_rows, marker,
+                                     fmt.cell_look(layout.table.key, layout.kind(cell))))
     if layout.table.layout == "blocks":
         # Each block's title and column names head its own rows (Typst sub-headers).
         titles = {c.row for c in layout.label_cells() if c.colspan == layout.cols}
@@ -240,7 +243,7 @@ def _content(cell: GridCell, scales: dict[int, int], values: dict) -> str:
 
 
 def _cell(cell: GridCell, layout: Grid, shape, scales: dict[int, int], values: dict, header_rows: int,
-          marker: str | None = None) -> str:
+          marker: str | None = None, look: CellLook = CellLook()) -> str:
     """A cell as Typst: a bare string when it is a plain one-by-one cell, else table.cell(...);
     ``marker`` labels an invisible note of the cell's row, for finding the page it is printed on."""
     content = _content(cell, scales, values)
@@ -257,4 +260,8 @@ def _cell(cell: GridCell, layout: Grid, shape, scales: dict[int, int], values: d
     if row_label:
         # A row whose label breaks over lines is never cut by a page break.
         arguments += ["align: left + horizon", "breakable: false"]
+    elif look.align:
+        arguments.append(f"align: {look.align} + horizon")
+    if look.fill:
+        arguments.append(f'fill: rgb("#{look.fill}")')
     return f"table.cell({', '.join(arguments)}, {content})" if arguments else content
