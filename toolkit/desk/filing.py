@@ -94,6 +94,14 @@ def open_report(engine: Engine, account: Account, report_id: int) -> Opened:
         return Opened(stored, tree.agencies[stored.agency_id].name, findings, _comments(connection, report_id))
 
 
+def for_form(engine: Engine, account: Account, report_id: int, act: str = VIEW) -> tuple[reports.Stored, Report | None]:
+    """The report if the account may do ``act`` on it (else refused as ``_visible`` refuses), and last
+    year's report it is checked against: what the web form needs before it reads the clerk's fields."""
+    with engine.connect() as connection:
+        stored, _ = _visible(connection, account, report_id, act)
+        return stored, _previous(connection, stored)
+
+
 def own_report(engine: Engine, account: Account, year: int | None = None) -> reports.Stored:
     """A clerk's report of the desk's year (or the year given)."""
     with engine.connect() as connection:
