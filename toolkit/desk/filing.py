@@ -130,12 +130,13 @@ def _check(connection: Connection, stored: reports.Stored, report: Report) -> li
 def save(engine: Engine, account: Account, report_id: int, data: str, revision: int) -> tuple[str, int, list[Finding]]:
     """Store a new text of the data file made on ``revision``; returns (status, new revision, findings).
     A text that cannot be read is refused with its problems (DataFileError), and nothing is stored."""
-    report = reports.parse(data)
     # The reading, checking and writing out happen before the write transaction, which then holds
     # SQLite's one write lock for two statements only; the update's conditions make sure nothing
-    # changed in between, and a save that lost the race is refused, never merged.
+    # changed in between, and a save that lost the race is refused, never merged. Access is asked
+    # first: a report not the account's is not found, whatever was sent.
     with engine.connect() as connection:
         stored, tree = _visible(connection, account, report_id, SAVE)
+        report = reports.parse(data)
         _same_agency_and_year(report, stored, tree)
         if stored.revision != revision:
             raise StaleRevision(stored.revision, revision)

@@ -291,7 +291,7 @@ async def form_save(request: Request, current: accounts.Session, form) -> Respon
     if payload.get("final"):
         try:
             status = await run_in_threadpool(filing.submit, engine, account, stored.id)
-            said = f"已保存为第 {number} 版并提交，等待审核。"
+            said = f"已保存为第 {number} 版，已提交，等待审核。"
         except filing.SubmitBlocked as blocked:
             status, refused = HAS_ERRORS, f"已保存为第 {number} 版，但未能提交：{blocked}"
     checked = await run_in_threadpool(application.check, report, previous)

@@ -201,7 +201,7 @@
 
   // -- saving ---------------------------------------------------------------------------------------
   async function save(final) {
-    say(final ? "正在定稿……" : "正在保存……", "");
+    say(`正在${final ? $("finalize").textContent : "保存"}……`, "");
     const {status, data} = await post("save", {fields: collect(), version, final});
     if (status === 200) {
       version = data.version;
