@@ -137,6 +137,9 @@ def test_the_region_in_the_browser_from_the_list_to_the_sum(chromium, site):
     bureau.goto("/desk")
     assert f"「{ASKED_OF}」请核实自然人申请数。" in bureau.locator("#comments").text_content()
     assert bureau.locator("#state").text_content() == "退回"
+    # ... and at the cell it is about, which a screen reader reads it with.
+    described = _cell(bureau, RECEIVED).get_attribute("aria-describedby").split()
+    assert "请核实自然人申请数。" in " ".join(bureau.locator(f"#{id}").text_content() for id in described)
     assert "已提交" in fill_and_submit(bureau, 4, 4)
     for path in (bureau_report, town_report):
         office.goto(path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+import threading
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
@@ -35,11 +36,16 @@ class _Refused(Exception):
         self.status, self.title, self.messages = status, title, messages
 
 
+_OPENING = threading.Lock()  # the first requests come together: one opens (and migrates), the others wait
+
+
 def _engine(request: Request):
     """The desk's database, opened (and migrated) on the first request that needs it."""
     state = request.app.state
-    if getattr(state, "desk_engine", None) is None:
-        state.desk_engine = database.connect(database.database_url(state.desk_folder, state.desk_database))
+    if state.desk_engine is None:
+        with _OPENING:
+            if state.desk_engine is None:
+                state.desk_engine = database.connect(database.database_url(state.desk_folder, state.desk_database))
     return state.desk_engine
 
 

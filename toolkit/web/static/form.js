@@ -199,6 +199,25 @@
     checkTimer = setTimeout(() => { checkTimer = null; check(); }, immediately ? 0 : 300);
   }
 
+  // -- a reviewer's comments (the desk's form): each cell or section commented on points to its comment --
+  function markComments() {
+    for (const note of document.querySelectorAll("[data-comment-on]")) {
+      const place = placeOf(note.dataset.commentOn);
+      if (!place) continue;
+      if (place.matches("input, textarea, select")) {
+        place.classList.add("commented");
+        const described = (place.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        place.setAttribute("aria-describedby", [...described, note.id].join(" "));
+      }
+      const jump = document.createElement("button");
+      jump.type = "button";
+      jump.className = "link";
+      jump.textContent = "转到该处";
+      jump.addEventListener("click", () => goTo(place));
+      note.append(" ", jump);
+    }
+  }
+
   // -- saving ---------------------------------------------------------------------------------------
   async function save(final) {
     say(`正在${final ? $("finalize").textContent : "保存"}……`, "");
@@ -419,5 +438,6 @@
 
   leadState();
   recompute();
+  markComments();
   showFindings(JSON.parse($("initial-check").textContent), []);
 })();
