@@ -13,7 +13,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from toolkit import registry
-from toolkit.desk import database, region
+from toolkit.desk import database, region, reports
 from toolkit.web import desk as desk_pages
 from toolkit.web.app import create_app
 
@@ -58,8 +58,6 @@ def _login(app, login: str, password: str, new_password: str | None = None) -> t
 
 
 def _report_id(tree, name: str, app) -> int:
-    from toolkit.desk import reports
-
     with app.state.desk_engine.connect() as connection:
         return reports.of_agency(connection, tree.by_name(name).id, 2025).id
 
@@ -97,7 +95,7 @@ def test_every_route_refuses_the_wrong_account_the_anonymous_and_the_forged_form
     clerk, clerk_csrf = _login(app, "jx-jyj", passwords["jx-jyj"])
     office, office_csrf = _login(app, "office", passwords["office"])
     own, other = _report_id(tree, "甲县教育局", app), _report_id(tree, "乙县河口乡人民政府", app)
-    clerk_acts = {"save", "submit"}
+    clerk_acts, reviewer_acts = {"save", "submit"}, {"comment", "return", "approve", "reopen"}
     tried = set()
     for route in desk_pages.routes():
         assert isinstance(route, Route)
@@ -120,13 +118,13 @@ def test_every_route_refuses_the_wrong_account_the_anonymous_and_the_forged_form
                 if method == "POST" and act in clerk_acts:  # the office does not fill agencies' reports
                     answer = send(office, {"csrf": office_csrf, "revision": "0", "data": report_text("乙县河口乡人民政府", 1)})
                     assert answer.status_code == 403, path
-                if method == "POST" and act not in clerk_acts:  # a clerk does not review, even its own
+                if method == "POST" and act in reviewer_acts:  # a clerk does not review, even its own
                     answer = clerk.post(route.path.replace("{report_id:int}", str(own)),
                                         data={"csrf": clerk_csrf, "text": "自己通过"})
                     assert answer.status_code == 403, path
             elif route.path in ("/desk/dashboard.xlsx", "/desk/sum", "/desk/sum.yaml"):
                 assert send(clerk, {}).status_code == 403, path
-    assert len(tried) == 15 and ("POST", "/desk/reports/{report_id:int}/approve") in tried
+    assert len(tried) == 18 and ("POST", "/desk/reports/{report_id:int}/approve") in tried
     # The clerk's home is its own report, and nothing was changed by any of the above.
     assert clerk.get("/desk").headers["location"] == f"/desk/reports/{own}"
     page = office.get(f"/desk/reports/{other}")
@@ -178,3 +176,39 @@ def test_the_clerks_path_and_the_review_in_the_browser(site):
 
     assert toolkit.loads(data.content.decode("utf-8")).figures[NEW_RECEIVED] == \
         toolkit.loads(report_text("甲县城关镇人民政府", 5)).figures[NEW_RECEIVED]
+
+
+def test_the_clerk_fills_the_report_in_the_web_form_saved_on_the_desk(site):
+    """The clerk's report opens in the serve app's form; its calls check, save and submit on the desk."""
+    import toolkit
+    from toolkit.desk import audit
+    from toolkit.web import document
+
+    app, passwords, tree = site
+    clerk, csrf = _login(app, "jx-cgz", passwords["jx-cgz"])
+    mine = _report_id(tree, "甲县城关镇人民政府", app)
+    page = clerk.get(f"/desk/reports/{mine}").text
+    assert f'data-base="/desk/reports/{mine}/form"' in page and f'data-csrf="{csrf}"' in page
+    assert 'id="finalize">提交审核<' in page and 'aria-label="一、本年新收政府信息公开申请数量 / 自然人"' in page
+    fields = document.fields(toolkit.loads(report_text("甲县城关镇人民政府", 2, unbalanced=3)))
+    call = lambda path, body, token=csrf: clerk.post(f"/desk/reports/{mine}/form/{path}", json=body,
+                                                     headers={"X-CSRF-Token": token})
+    assert call("check", {"fields": fields}, "forged").status_code == 403
+    checked = call("check", {"fields": fields}).json()
+    cell = document.figure_field(NEW_RECEIVED)
+    assert checked["errors"] >= 1 and any(f["rule"] == "A" and cell in f["fields"] for f in checked["findings"])
+    blocked = call("save", {"fields": fields, "version": 0, "final": True}).json()
+    assert blocked["version"] == 1 and blocked["state"] == "有错误" and "未能提交" in blocked["refused"]
+    assert call("save", {"fields": fields, "version": 0}).status_code == 409  # made on a revision now gone
+    fixed = document.fields(toolkit.loads(report_text("甲县城关镇人民政府", 2)))
+    done = call("save", {"fields": fixed, "version": 1, "final": True}).json()
+    assert done["version"] == 2 and done["state"] == "已提交" and done["locked"] and done["refused"] is None
+    assert call("save", {"fields": fixed, "version": 2}).status_code == 400  # handed in: no more edits
+    with app.state.desk_engine.connect() as connection:
+        stored = reports.get(connection, mine)
+        log = [e.action for e in audit.entries(connection, report_id=mine)]
+    assert stored.status == "已提交" and toolkit.loads(stored.data).figures[NEW_RECEIVED] == \
+        toolkit.loads(report_text("甲县城关镇人民政府", 2)).figures[NEW_RECEIVED]
+    assert log[-4:] == ["saved", "submit_blocked", "saved", "submitted"]
+    # Once handed in, the page is the read-only one, without the form.
+    assert 'id="report-form"' not in clerk.get(f"/desk/reports/{mine}").text

@@ -94,6 +94,14 @@ def open_report(engine: Engine, account: Account, report_id: int) -> Opened:
         return Opened(stored, tree.agencies[stored.agency_id].name, findings, _comments(connection, report_id))
 
 
+def for_form(engine: Engine, account: Account, report_id: int, act: str = VIEW) -> tuple[reports.Stored, Report | None]:
+    """The report if the account may do ``act`` on it (else refused as ``_visible`` refuses), and last
+    year's report it is checked against: what the web form needs before it reads the clerk's fields."""
+    with engine.connect() as connection:
+        stored, _ = _visible(connection, account, report_id, act)
+        return stored, _previous(connection, stored)
+
+
 def own_report(engine: Engine, account: Account, year: int | None = None) -> reports.Stored:
     """A clerk's report of the desk's year (or the year given)."""
     with engine.connect() as connection:
@@ -122,12 +130,13 @@ def _check(connection: Connection, stored: reports.Stored, report: Report) -> li
 def save(engine: Engine, account: Account, report_id: int, data: str, revision: int) -> tuple[str, int, list[Finding]]:
     """Store a new text of the data file made on ``revision``; returns (status, new revision, findings).
     A text that cannot be read is refused with its problems (DataFileError), and nothing is stored."""
-    report = reports.parse(data)
     # The reading, checking and writing out happen before the write transaction, which then holds
     # SQLite's one write lock for two statements only; the update's conditions make sure nothing
-    # changed in between, and a save that lost the race is refused, never merged.
+    # changed in between, and a save that lost the race is refused, never merged. Access is asked
+    # first: a report not the account's is not found, whatever was sent.
     with engine.connect() as connection:
         stored, tree = _visible(connection, account, report_id, SAVE)
+        report = reports.parse(data)
         _same_agency_and_year(report, stored, tree)
         if stored.revision != revision:
             raise StaleRevision(stored.revision, revision)

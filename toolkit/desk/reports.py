@@ -43,6 +43,7 @@ class Stored:
     revision: int
     figures: str  # the columns kept beside the data file (see ``columns``)
     sections: str
+    updated: object = None  # when it was last saved (None before its first save)
 
     def report(self) -> Report:
         return datafile.loads(self.data)
@@ -93,7 +94,8 @@ def sum_figures(texts, refs) -> tuple[dict[CellRef, Number], set[CellRef]]:
 
 
 def stored(row) -> Stored:
-    return Stored(row.id, row.agency_id, row.year, row.status, row.data, row.revision, row.figures, row.sections)
+    return Stored(row.id, row.agency_id, row.year, row.status, row.data, row.revision, row.figures, row.sections,
+                  row.updated_at)
 
 
 def get(connection: Connection, report_id: int) -> Stored:

@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import functools
 import secrets
+import threading
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from .. import datafile
 from ..desk import access, accounts, audit, dashboard, database, filing, reports, sums
-from ..desk.terms import SCOPES, SORT_NAMES, SORTS, STATUSES, WHOLE
-from ..desk.workflow import EDITABLE
+from ..desk.access import VIEW
+from ..desk.terms import HAS_ERRORS, SCOPES, SORT_NAMES, SORTS, STATUSES, SUBMITTED, WHOLE
+from ..desk.workflow import EDITABLE, SAVE
 from ..errors import DataFileError, ToolkitError
-from . import downloads
+from . import application, document, downloads
+from .form import form_for
+from .routes import form_fields, invalid_answer
 
 COOKIE, LOGIN_COOKIE = "govreport_desk", "govreport_desk_login"
 
@@ -32,11 +36,16 @@ class _Refused(Exception):
         self.status, self.title, self.messages = status, title, messages
 
 
+_OPENING = threading.Lock()  # the first requests come together: one opens (and migrates), the others wait
+
+
 def _engine(request: Request):
     """The desk's database, opened (and migrated) on the first request that needs it."""
     state = request.app.state
-    if getattr(state, "desk_engine", None) is None:
-        state.desk_engine = database.connect(database.database_url(state.desk_folder, state.desk_database))
+    if state.desk_engine is None:
+        with _OPENING:
+            if state.desk_engine is None:
+                state.desk_engine = database.connect(database.database_url(state.desk_folder, state.desk_database))
     return state.desk_engine
 
 
@@ -69,7 +78,9 @@ def _desk(handler=None, *, first_login: bool = False):
         if current is None:
             return _to("/desk/login")
         form = await request.form() if request.method == "POST" else {}
-        if request.method == "POST" and not accounts.csrf_valid(current, str(form.get("csrf", ""))):
+        # The token comes in the form, or (the report form's JSON calls) in a header.
+        token = str(form.get("csrf", "") or request.headers.get("x-csrf-token", ""))
+        if request.method == "POST" and not accounts.csrf_valid(current, token):
             return _refusal(request, _Refused(403, "请求无效", ["表单已过期或来自其他页面，请刷新后重试。"]))
         if current.account.must_change_password and not first_login:
             return _to("/desk/password")
@@ -201,20 +212,98 @@ async def report_page(request: Request, current: accounts.Session, form) -> Resp
             return opened, audit.entries(connection, report_id=report_id)
 
     opened, log = await run_in_threadpool(read)
-    fmt = opened.stored.report().format
+    report = opened.stored.report()
+    if not current.account.is_office and opened.stored.status in EDITABLE:
+        return await _form_page(request, current, opened, log, report)
+    fmt = report.format
     # What a comment may be on: the whole report, a narrative section, or a cell by its official label.
     targets = [("report", "全文"), *((f"sections.{s.key}", s.heading) for s in fmt.narrative_sections),
                *((f"figures.{ref}", fmt.label(ref)) for ref in fmt.iter_cells())]
     return _page(request, "desk_report.html", session=current, opened=opened, log=log, describe=audit.describe,
-                 targets=targets,
-                 editable=not current.account.is_office and opened.stored.status in EDITABLE,
-                 message=request.query_params.get("message"))
+                 targets=targets, message=request.query_params.get("message"))
+
+
+async def _form_page(request: Request, current: accounts.Session, opened: filing.Opened, log, report) -> Response:
+    """The clerk's report in the web form the serve app uses, its calls going to ``/form/…`` below."""
+    stored = opened.stored
+    _, previous = await run_in_threadpool(filing.for_form, _engine(request), current.account, stored.id)
+    checked = await run_in_threadpool(application.check, report, previous)
+    return _page(request, "desk_form.html", session=current, opened=opened, log=log, describe=audit.describe,
+                 message=request.query_params.get("message"), title=f"{opened.agency} {stored.year} 年度报告",
+                 base=f"/desk/reports/{stored.id}/form", version=stored.revision, saved=stored.updated,
+                 csrf=current.csrf_token, form=form_for(report.format.version), fields=document.fields(report),
+                 report_narrative=report.narrative, checked=checked)
 
 
 @_desk
 async def report_data(request: Request, current: accounts.Session, form) -> Response:
     opened = await run_in_threadpool(filing.open_report, _engine(request), current.account, _report_id(request))
     return downloads.attachment(f"{opened.agency}{opened.stored.year}.yaml", opened.stored.data.encode("utf-8"), "yaml")
+
+
+# -- the web form's calls on a desk report: the account's access asked first, then the fields read ---
+
+
+async def _form_report(request: Request, current: accounts.Session, act: str):
+    """(stored, last year's report, the report the fields make, the call's payload), or the JSON answer
+    refusing the fields."""
+    stored, previous = await run_in_threadpool(filing.for_form, _engine(request), current.account,
+                                               _report_id(request), act)
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        return JSONResponse({"message": "提交的内容不是有效的 JSON，未处理。"}, status_code=400)
+    try:
+        payload = await form_fields(request)
+        return stored, previous, document.report_from(payload["fields"]), payload
+    except document.FormInvalid as exc:
+        return invalid_answer(exc)
+    except ToolkitError as exc:
+        return JSONResponse({"message": str(exc)}, status_code=400)
+
+
+@_desk
+async def form_check(request: Request, current: accounts.Session, form) -> Response:
+    read = await _form_report(request, current, VIEW)
+    if isinstance(read, Response):
+        return read
+    _, previous, report, _ = read
+    return JSONResponse((await run_in_threadpool(application.check, report, previous)).as_dict())
+
+
+@_desk
+async def form_preview(request: Request, current: accounts.Session, form) -> Response:
+    read = await _form_report(request, current, VIEW)
+    if isinstance(read, Response):
+        return read
+    return JSONResponse({"html": await run_in_threadpool(application.preview, read[2])})
+
+
+@_desk
+async def form_save(request: Request, current: accounts.Session, form) -> Response:
+    """A save from the form (the desk's ``save``, audit log and all); ``final`` then submits through the gate."""
+    read = await _form_report(request, current, SAVE)
+    if isinstance(read, Response):
+        return read
+    stored, previous, report, payload = read
+    engine, account = _engine(request), current.account
+    revision = payload.get("version")
+    if not isinstance(revision, int):
+        return JSONResponse({"message": "缺少版本号，请刷新后重试。"}, status_code=400)
+    try:
+        status, number, _ = await run_in_threadpool(filing.save, engine, account, stored.id,
+                                                    application.data_file_text(report), revision)
+    except filing.StaleRevision as exc:
+        return JSONResponse({"stale": True, "latest": stored.revision, "message": str(exc)}, status_code=409)
+    said, refused = f"已保存为第 {number} 版，状态：{status}。", None
+    if payload.get("final"):
+        try:
+            status = await run_in_threadpool(filing.submit, engine, account, stored.id)
+            said = f"已保存为第 {number} 版，已提交，等待审核。"
+        except filing.SubmitBlocked as blocked:
+            status, refused = HAS_ERRORS, f"已保存为第 {number} 版，但未能提交：{blocked}"
+    checked = await run_in_threadpool(application.check, report, previous)
+    return JSONResponse({"version": number, "saved": accounts.now().strftime("%Y-%m-%d %H:%M:%S"),
+                         "final": status == SUBMITTED, "locked": status == SUBMITTED, "state": status,
+                         "said": said, "refused": refused, **checked.as_dict()})
 
 
 def _back(report_id: int, message: str) -> RedirectResponse:
@@ -298,6 +387,9 @@ def routes() -> list:
         Route("/desk/reports/{report_id:int}/data", report_data),
         Route("/desk/reports/{report_id:int}/save", save, methods=["POST"]),
         Route("/desk/reports/{report_id:int}/submit", submit, methods=["POST"]),
+        Route("/desk/reports/{report_id:int}/form/check", form_check, methods=["POST"]),
+        Route("/desk/reports/{report_id:int}/form/preview", form_preview, methods=["POST"]),
+        Route("/desk/reports/{report_id:int}/form/save", form_save, methods=["POST"]),
         *review,
     ]
 

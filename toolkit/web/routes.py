@@ -106,12 +106,13 @@ async def report_page(request: Request) -> HTMLResponse:
     summary, latest = storage.summary(report_id), storage.version(report_id)
     report = application.read_data_file(latest.content)
     form = form_for(report.format.version)
-    return _page(request, "report.html", summary=summary, latest=latest, form=form, fields=document.fields(report),
+    return _page(request, "report.html", summary=summary, base=f"/reports/{report_id}", version=summary.version,
+                 saved=latest.saved, form=form, fields=document.fields(report),
                  report_narrative=report.narrative,
                  checked=application.check(report, _previous(request)), kinds=downloads.KINDS, title=report.title)
 
 
-async def _fields(request: Request) -> dict:
+async def form_fields(request: Request) -> dict:
     body = await request.body()
     if len(body) > MAX_FORM_JSON:
         raise ToolkitError("提交的内容过大，未处理。")
@@ -125,7 +126,7 @@ async def _fields(request: Request) -> dict:
     return {**payload, "fields": fields}
 
 
-def _invalid(exc: document.FormInvalid) -> JSONResponse:
+def invalid_answer(exc: document.FormInvalid) -> JSONResponse:
     return JSONResponse({"problems": [{"field": p.field, "label": p.label, "message": p.message}
                                       for p in exc.problems],
                          "message": f"有 {len(exc.problems)} 处填写的内容无法识别，请按标出的位置修改：{exc}"},
@@ -134,10 +135,10 @@ def _invalid(exc: document.FormInvalid) -> JSONResponse:
 
 async def check(request: Request) -> JSONResponse:
     try:
-        payload = await _fields(request)
+        payload = await form_fields(request)
         report = document.report_from(payload["fields"])
     except document.FormInvalid as exc:
-        return _invalid(exc)
+        return invalid_answer(exc)
     except ToolkitError as exc:
         return JSONResponse({"message": str(exc)}, status_code=400)
     return JSONResponse(application.check(report, _previous(request)).as_dict())
@@ -149,11 +150,11 @@ async def save(request: Request) -> JSONResponse:
     A save from a version that is no longer the latest is refused (409) and nothing is written."""
     report_id = _report_id(request)
     try:
-        payload = await _fields(request)
+        payload = await form_fields(request)
         report = document.report_from(payload["fields"])
         based_on = int(payload.get("version", 0))
     except document.FormInvalid as exc:
-        return _invalid(exc)
+        return invalid_answer(exc)
     except (ToolkitError, ValueError) as exc:
         return JSONResponse({"message": str(exc)}, status_code=400)
     final, refused, checked = bool(payload.get("final")), None, None
@@ -174,10 +175,10 @@ async def save(request: Request) -> JSONResponse:
 
 async def preview(request: Request) -> JSONResponse:
     try:
-        report = document.report_from((await _fields(request))["fields"])
+        report = document.report_from((await form_fields(request))["fields"])
         return JSONResponse({"html": await run_in_threadpool(application.preview, report)})
     except document.FormInvalid as exc:
-        return _invalid(exc)
+        return invalid_answer(exc)
     except ToolkitError as exc:
         return JSONResponse({"message": str(exc)}, status_code=400)
 

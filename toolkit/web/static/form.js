@@ -5,7 +5,10 @@
 (function () {
   const form = document.getElementById("report-form");
   if (!form) return;
-  const reportId = form.dataset.report;
+  // Where the form's calls go: the serve app's /reports/N, or the desk's /desk/reports/N/form, which
+  // also wants its session's CSRF token with every call.
+  const base = form.dataset.base;
+  const csrf = form.dataset.csrf ? {"X-CSRF-Token": form.dataset.csrf} : {};
   let version = Number(form.dataset.version);
   let dirty = false;
   let checkSerial = 0;
@@ -28,8 +31,8 @@
   }
 
   async function post(path, body) {
-    const response = await fetch(`/reports/${reportId}/${path}`, {
-      method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
+    const response = await fetch(`${base}/${path}`, {
+      method: "POST", headers: {"Content-Type": "application/json", ...csrf}, body: JSON.stringify(body),
     });
     let data = {};
     try { data = await response.json(); } catch (e) { data = {message: "服务器没有正常回应，请稍后重试。"}; }
@@ -196,20 +199,40 @@
     checkTimer = setTimeout(() => { checkTimer = null; check(); }, immediately ? 0 : 300);
   }
 
+  // -- a reviewer's comments (the desk's form): each cell or section commented on points to its comment --
+  function markComments() {
+    for (const note of document.querySelectorAll("[data-comment-on]")) {
+      const place = placeOf(note.dataset.commentOn);
+      if (!place) continue;
+      if (place.matches("input, textarea, select")) {
+        place.classList.add("commented");
+        const described = (place.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        place.setAttribute("aria-describedby", [...described, note.id].join(" "));
+      }
+      const jump = document.createElement("button");
+      jump.type = "button";
+      jump.className = "link";
+      jump.textContent = "转到该处";
+      jump.addEventListener("click", () => goTo(place));
+      note.append(" ", jump);
+    }
+  }
+
   // -- saving ---------------------------------------------------------------------------------------
   async function save(final) {
-    say(final ? "正在定稿……" : "正在保存……", "");
+    say(`正在${final ? $("finalize").textContent : "保存"}……`, "");
     const {status, data} = await post("save", {fields: collect(), version, final});
     if (status === 200) {
       version = data.version;
       form.dataset.version = String(version);
       $("version-number").textContent = version;
       $("saved-at").textContent = data.saved;
-      $("state").textContent = data.final ? "定稿" : "草稿";
+      $("state").textContent = data.state || (data.final ? "定稿" : "草稿");
       setDirty(false);
       if (data.findings) showFindings(data, []);
       if (data.refused) say(data.refused, "error");
-      else say(data.final ? `已定稿，保存为第 ${version} 版。` : `已保存为第 ${version} 版。`, "ok");
+      else say(data.said || (data.final ? `已定稿，保存为第 ${version} 版。` : `已保存为第 ${version} 版。`), "ok");
+      if (data.locked) lock();
     } else if (status === 409 && data.stale) {
       say(data.message, "error");
     } else if (status === 422) {
@@ -361,7 +384,7 @@
 
   async function tally(event) {
     event.preventDefault();
-    const response = await fetch(`/reports/${reportId}/tally`, {method: "POST", body: new FormData(event.target)});
+    const response = await fetch(`${base}/tally`, {method: "POST", body: new FormData(event.target)});
     const data = await response.json();
     if (!response.ok) { say(data.message, "error"); return; }
     for (const [name, value] of Object.entries(data.figures)) {
@@ -370,6 +393,12 @@
     }
     say(data.message, "ok");
     changed(true);
+  }
+
+  // Handed in (the desk's submit): nothing more to edit until a reviewer returns it.
+  function lock() {
+    for (const el of form.elements) el.disabled = true;
+    $("save").disabled = $("finalize").disabled = true;
   }
 
   function leadState() {
@@ -394,7 +423,7 @@
   form.addEventListener("submit", (event) => event.preventDefault());
   $("save").addEventListener("click", () => save(false));
   $("finalize").addEventListener("click", () => save(true));
-  $("tally-form").addEventListener("submit", tally);
+  if ($("tally-form")) $("tally-form").addEventListener("submit", tally);
   $("f-lead-omit").addEventListener("change", leadState);
   $("preview-box").addEventListener("toggle", async () => {
     if (!$("preview-box").open) return;
@@ -409,5 +438,6 @@
 
   leadState();
   recompute();
+  markComments();
   showFindings(JSON.parse($("initial-check").textContent), []);
 })();
