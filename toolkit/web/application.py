@@ -152,7 +152,11 @@ def check(report: Report, previous: Report | None = None) -> Checked:
     """The command line's check of the report's data file (against last year's report when it is kept):
     the same findings in the same words, lines included."""
     report = with_lines(report)
-    findings = api.check(report, previous)
+    return placed(report, api.check(report, previous))
+
+
+def placed(report: Report, findings: list[Finding]) -> Checked:
+    """Findings already made on ``report`` (with its lines: ``with_lines``), placed at the form's fields."""
     unfinished = sum(f.rule in UNFINISHED_RULES for f in findings)
     placed = [{**_words(f), "fields": _place(f, report), "unfinished": f.rule in UNFINISHED_RULES}
               for f in findings]

@@ -283,14 +283,14 @@ async def form_save(request: Request, current: accounts.Session, form) -> Respon
     read = await _form_report(request, current, SAVE)
     if isinstance(read, Response):
         return read
-    stored, previous, report, payload = read
+    stored, _, report, payload = read
     engine, account = _engine(request), current.account
     revision = payload.get("version")
     if not isinstance(revision, int):
         return JSONResponse({"message": "缺少版本号，请刷新后重试。"}, status_code=400)
     try:
-        status, number, _ = await run_in_threadpool(filing.save, engine, account, stored.id,
-                                                    application.data_file_text(report), revision)
+        status, number, findings = await run_in_threadpool(filing.save, engine, account, stored.id,
+                                                           application.data_file_text(report), revision)
     except filing.StaleRevision as exc:
         return JSONResponse({"stale": True, "latest": stored.revision, "message": str(exc)}, status_code=409)
     said, refused = f"已保存为第 {number} 版，状态：{status}。", None
@@ -300,7 +300,9 @@ async def form_save(request: Request, current: accounts.Session, form) -> Respon
             said = f"已保存为第 {number} 版，已提交，等待审核。"
         except filing.SubmitBlocked as blocked:
             status, refused = HAS_ERRORS, f"已保存为第 {number} 版，但未能提交：{blocked}"
-    checked = await run_in_threadpool(application.check, report, previous)
+    # The save checked the same data file against the same last year's report: its findings are placed
+    # as they are, not made again.
+    checked = application.placed(application.with_lines(report), findings)
     return JSONResponse({"version": number, "saved": accounts.now().strftime("%Y-%m-%d %H:%M:%S"),
                          "final": status == SUBMITTED, "locked": status == SUBMITTED, "state": status,
                          "said": said, "refused": refused, **checked.as_dict()})
