@@ -79,10 +79,11 @@ def test_libreoffice_prints_everything_in_order(office, sample, tmp_path):
             assert re.sub(r"\s+", "", paragraph)[:20] in squeezed
 
 
-def test_render_command_writes_docx_and_pdf(office, runner, tmp_path):
+@pytest.mark.parametrize("engine", ["native", "office"])
+def test_render_command_writes_docx_and_pdf(office, runner, tmp_path, engine):
     sample = next(p for p in SAMPLES if "huaian" in p.name)
     out = tmp_path / "报告.docx"
-    result = runner.invoke(cli, ["render", str(sample), "-o", str(out), "--pdf"])
+    result = runner.invoke(cli, ["render", str(sample), "-o", str(out), "--pdf", "--pdf-engine", engine])
     assert result.exit_code == 0, result.output
     assert out.exists() and out.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
     assert "3119" in pdf_text(out.with_suffix(".pdf").read_bytes(), tmp_path)

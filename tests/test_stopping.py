@@ -140,7 +140,8 @@ def test_libreoffice_dies_with_a_killed_parent(tmp_path):
     made = govreport("batch", "new", "--agencies", AGENCIES, "--year", "2025", "--out", drafts, "--docx")
     assert made.wait(timeout=300) == 0, made.stderr.read()
     # Twenty-two reports in one LibreOffice start: it is still at work when its parent is killed.
-    parent = govreport("batch", "render", drafts, "--out", tmp_path / "reports", "--draft", "--pdf", "-j", "1")
+    parent = govreport("batch", "render", drafts, "--out", tmp_path / "reports", "--draft", "--pdf",
+                       "--pdf-engine", "office", "-j", "1")
     marker = f"govreport-pdf-{parent.pid}-"
 
     def office_processes(program=""):

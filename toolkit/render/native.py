@@ -47,7 +47,7 @@ def _installed() -> dict[str, tuple[str, ...]]:
                                  text=True, check=False).stdout
         folders = [f for f in fonts.FONT_FOLDERS if Path(f).is_dir()]
         if folders and shutil.which("fc-scan"):  # the folders fonts.py adds to fontconfig's for LibreOffice
-            listing += subprocess.run(["fc-scan", "--format", "%{family}\t%{style}\t%{file}\n", *folders],
+            listing += subprocess.run(["fc-scan", "-f", "%{family}\t%{style}\t%{file}\n", *folders],
                                       capture_output=True, text=True, check=False).stdout
         for line in listing.splitlines():
             families, style, file = (line.split("\t") + ["", ""])[:3]
