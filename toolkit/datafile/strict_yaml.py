@@ -64,15 +64,25 @@ def _refuse_deep_nesting(text: str, source: Path | None) -> None:
     """Nesting past MAX_DEPTH refused from the event stream (which LibYAML parses without recursion),
     before the composer recurses into it."""
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise DataFileError(source, [Problem(f"YAML 嵌套超过 {MAX_DEPTH} 层，不是数据文件的结构，未读取。",
-                                                     line=event.start_mark.line + 1,
-                                                     hint="该文件可能已损坏或被恶意构造。")])
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _too_deep(source, event.start_mark)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        # Newer PyYAML parsers stop deep nesting themselves, in their own words.
+        if "nesting depth" in (exc.problem or ""):
+            raise _too_deep(source, exc.problem_mark) from None
+        raise
+
+
+def _too_deep(source: Path | None, mark) -> DataFileError:
+    return DataFileError(source, [Problem(f"YAML 嵌套超过 {MAX_DEPTH} 层，不是数据文件的结构，未读取。",
+                                          line=mark.line + 1 if mark else None,
+                                          hint="该文件可能已损坏或被恶意构造。")])
 
 
 _YAML_PROBLEMS = {
