@@ -22,9 +22,6 @@ monkey.patch_all()
 import argparse  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -38,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.desk import agency_list, scratch_postgres  # noqa: E402
+from bench.serving import serving  # noqa: E402
 from toolkit import datafile, registry  # noqa: E402
 from toolkit.desk import database, region, reports  # noqa: E402
 from toolkit.desk.terms import SUBMITTED  # noqa: E402
@@ -144,30 +142,15 @@ def lost_saves(url: str) -> list[str]:
     return lost
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def measure(url: str, data: Path, folder: Path, agencies: int, clerks: int, seconds: float) -> dict:
     global run
     engine = database.connect(url)
     synced = region.sync(engine, registry.load(agency_list(folder, agencies)), 2025, "示例省人民政府办公厅")
     engine.dispose()
     run = Run([(a.login, a.password) for a in synced.accounts if a.login != "office"][-clerks:])
-    port = free_port()
     given = [] if url.startswith("sqlite") else ["--database", url]
-    server = subprocess.Popen([sys.executable, "-m", "toolkit", "serve", "--port", str(port), "--data", str(data),
-                               *given], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    try:
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        environment = Environment(user_classes=[Clerk], host=f"http://127.0.0.1:{port}", events=events)
+    with serving(data, *given) as address:
+        environment = Environment(user_classes=[Clerk], host=address, events=events)
         runner = environment.create_local_runner()
         runner.start(clerks, spawn_rate=min(clerks, 20))
         deadline = time.monotonic() + 600
@@ -179,9 +162,6 @@ def measure(url: str, data: Path, folder: Path, agencies: int, clerks: int, seco
         gevent.sleep(5)  # the calls under way are answered before the clerks leave
         runner.quit()
         runner.greenlet.join()
-    finally:
-        server.send_signal(signal.SIGINT)
-        server.communicate(timeout=30)
     saving, submitting = environment.stats.get("保存", "POST"), environment.stats.get("提交", "POST")
     return {"clerks": run.ready, "saves": saving.num_requests, "submits": len(run.submitted),
             "p95_ms": saving.get_response_time_percentile(0.95) or float("inf"),

@@ -14,13 +14,9 @@ from gevent import monkey
 monkey.patch_all()
 
 import argparse  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
 import sqlite3  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gevent  # noqa: E402
@@ -30,6 +26,7 @@ from locust.env import Environment  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.serving import serving  # noqa: E402
 from toolkit import datafile  # noqa: E402
 from toolkit.web.document import fields  # noqa: E402
 
@@ -71,12 +68,6 @@ class Clerk(FastHttpUser):
             saves[self.report].append((self.version, figure))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def lost_saves(database: Path) -> list[str]:
     """Every answered save must be its report's version, holding its figure; no version may be unanswered."""
     lost = []
@@ -98,18 +89,9 @@ def main() -> int:
     parser.add_argument("--clerks", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
     options = parser.parse_args()
-    port = free_port()
     with tempfile.TemporaryDirectory() as data:
-        server = subprocess.Popen([sys.executable, "-m", "toolkit", "serve", "--port", str(port), "--data", data],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
-        try:
-            for _ in range(300):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            environment = Environment(user_classes=[Clerk], host=f"http://127.0.0.1:{port}", events=events)
+        with serving(data) as address:
+            environment = Environment(user_classes=[Clerk], host=address, events=events)
             runner = environment.create_local_runner()
             runner.start(options.clerks, spawn_rate=options.clerks)
             gevent.sleep(3)  # every clerk has opened a report: from here on they only save
@@ -120,9 +102,6 @@ def main() -> int:
             gevent.sleep(5)  # the saves under way are answered before the clerks leave
             runner.quit()
             runner.greenlet.join()
-        finally:
-            server.send_signal(signal.SIGINT)
-            server.communicate(timeout=30)
         stats = environment.stats.get("保存", "POST")
         lost = lost_saves(Path(data) / "govreport.sqlite3")
     p95, median = stats.get_response_time_percentile(0.95), stats.median_response_time
